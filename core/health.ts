@@ -1,0 +1,13 @@
+/**
+ * Health reporting shared by every component.
+ * @module
+ */
+
+/** A component's health: `ok` false means it cannot do its job right now. */
+export interface Health {
+  ok: boolean;
+  /** Short machine-friendly detail, never a secret. */
+  detail?: string;
+  /** Whether the service as a whole is unhealthy (HTTP 503) when this is not ok. */
+  required?: boolean;
+}

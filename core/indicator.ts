@@ -1,0 +1,72 @@
+/**
+ * The Indicator plugin contract.
+ *
+ * An indicator is a factory of streaming states. The engine creates one state per
+ * (symbol, interval), feeds it every closed candle in order, and asks the plugin to judge the
+ * state. Batch runs ({@linkcode runBatch}) use the very same state, so every formula exists once.
+ *
+ * @module
+ */
+import type { z } from "zod";
+import type { Candle } from "./candle.ts";
+
+/** What an indicator says about the market right now. */
+export interface IndicatorSignal {
+  /** Signed integer-ish contribution to its category: positive is bullish. */
+  score: number;
+  /** A state name from the plugin's `states`, e.g. `"Oversold"`. */
+  state: string;
+  /** Human text explaining the state; empty when there is nothing to say. */
+  reason: string;
+  /**
+   * Optional risk adjustment the engine adds to its risk count; a function of the signal's
+   * total score because some states are only risky when trading with the crowd.
+   */
+  risk?: (total: number) => number;
+  /** When true the engine widens SL/TP (e.g. extreme funding: crowded side, forced exits). */
+  widenStops?: boolean;
+}
+
+/** The values of a state: named numbers, `null` while warming up. */
+export type IndicatorValues = Record<string, number | null>;
+
+/** The streaming state of one indicator for one (symbol, interval). */
+export interface IndicatorState {
+  /** Feeds one closed candle, oldest first. O(1) where the math allows; never re-reads history. */
+  update(candle: Candle): void;
+  /** Number of candles fed so far. */
+  readonly count: number;
+  /** Current values; every key is always present, `null` during warm-up. */
+  values(): IndicatorValues;
+}
+
+/** An indicator plugin: default-export one of these from a file in `plugins/indicators/`. */
+// deno-lint-ignore no-explicit-any
+export interface Indicator<P = any, S extends IndicatorState = IndicatorState> {
+  readonly kind: "indicator";
+  /** Unique id, lower-case, e.g. `"rsi"`. */
+  readonly id: string;
+  /** Category id this indicator scores into, e.g. `"momentum"`. */
+  readonly category: string;
+  /** One line for `/plugins` and the docs. */
+  readonly description: string;
+  /** zod schema of the parameters; `params.parse({})` must give the defaults. */
+  readonly params: z.ZodType<P>;
+  /** The keys `values()` returns, in display order. */
+  readonly outputs: readonly string[];
+  /** Every state `evaluate` can return. */
+  readonly states: readonly string[];
+  /** Candles needed before the values are defined. */
+  warmup(params: P): number;
+  /** Creates a fresh streaming state. */
+  create(params: P): S;
+  /** Judges the current state. Pure: the same state gives the same signal. */
+  evaluate(state: S, params: P): IndicatorSignal;
+}
+
+/** Identity helper that infers `P` and `S` for plugin authors. */
+export function defineIndicator<P, S extends IndicatorState>(
+  def: Omit<Indicator<P, S>, "kind">,
+): Indicator<P, S> {
+  return { kind: "indicator", ...def };
+}

@@ -1,0 +1,65 @@
+/**
+ * Structured JSON-lines logging to stderr, with secret redaction.
+ * @module
+ */
+
+/** Log levels, lowest first. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** A logger bound to a component name. */
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+  child(component: string): Logger;
+}
+
+const SECRET_KEY = /(token|secret|password|passwd|authorization|api[_-]?key|private)/i;
+const URL_CREDENTIALS = /\/\/([^/@\s:]+):([^/@\s]+)@/g;
+const CONF_SECRETS = /((?:password|token|username)=)[^;]*/gi;
+
+/** Removes credentials from a string: URL user:pass, `password=`/`token=` config values. */
+export function redact(s: string): string {
+  return s.replace(URL_CREDENTIALS, "//***:***@").replace(CONF_SECRETS, "$1***");
+}
+
+function clean(v: unknown, depth = 0): unknown {
+  if (typeof v === "string") return redact(v);
+  if (v instanceof Error) return redact(`${v.name}: ${v.message}`);
+  if (v === null || typeof v !== "object" || depth > 4) return v;
+  if (Array.isArray(v)) return v.map((x) => clean(x, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = SECRET_KEY.test(k) ? "***" : clean(x, depth + 1);
+  return out;
+}
+
+let threshold = ORDER.info;
+
+/** Sets the minimum level printed by every logger. */
+export function setLogLevel(level: LogLevel): void {
+  threshold = ORDER[level];
+}
+
+/** Creates a logger; output is one JSON object per line on stderr. */
+export function createLogger(component = "perptrix"): Logger {
+  const write = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
+    if (ORDER[level] < threshold) return;
+    const line = JSON.stringify({
+      ts: new Date().toISOString(),
+      level,
+      component,
+      msg: redact(msg),
+      ...(fields ? clean(fields) as Record<string, unknown> : {}),
+    });
+    console.error(line);
+  };
+  return {
+    debug: (m, f) => write("debug", m, f),
+    info: (m, f) => write("info", m, f),
+    warn: (m, f) => write("warn", m, f),
+    error: (m, f) => write("error", m, f),
+    child: (c) => createLogger(`${component}.${c}`),
+  };
+}

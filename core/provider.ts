@@ -1,0 +1,45 @@
+/**
+ * The Provider plugin contract: a market-data source.
+ * @module
+ */
+import type { Candle } from "./candle.ts";
+import type { Health } from "./health.ts";
+import type { Interval } from "./interval.ts";
+import type { FundingPoint, OpenInterestPoint, PerpSnapshot } from "./market.ts";
+import type { PluginContext } from "./context.ts";
+
+/** Where a provider delivers live data. Handlers must not throw; they are called in order. */
+export interface MarketSink {
+  /** A closed candle: final OHLCV, delivered once per (symbol, interval, time), in time order. */
+  candle(symbol: string, interval: Interval, candle: Candle): void;
+  /** The still-open candle, as it updates. */
+  partial?(symbol: string, interval: Interval, candle: Candle): void;
+  /** A perp context update (funding, open interest, mark). */
+  perp?(snapshot: PerpSnapshot): void;
+}
+
+/** A running market-data source. */
+export interface Provider {
+  readonly id: string;
+  /** Connects and starts streaming every (symbol, interval) to the sink. */
+  start(sink: MarketSink): Promise<void>;
+  /** Closes connections; returns within a bounded time. */
+  stop(): Promise<void>;
+  health(): Health;
+  /** Closed candles with `from <= time <= to`, ascending. */
+  candles(symbol: string, interval: Interval, from: number, to: number): Promise<Candle[]>;
+  /** Funding settlements with `from <= time <= to`, ascending. */
+  funding(symbol: string, from: number, to: number): Promise<FundingPoint[]>;
+  /** Open-interest history if the venue has one (Hyperliquid has none: empty). */
+  openInterest(symbol: string, from: number, to: number): Promise<OpenInterestPoint[]>;
+  /** The latest still-open candle seen for (symbol, interval), if any. */
+  openCandle?(symbol: string, interval: Interval): Candle | undefined;
+}
+
+/** A provider plugin: default-export one of these from a folder in `providers/`. */
+export interface ProviderPlugin {
+  readonly kind: "provider";
+  readonly id: string;
+  readonly description: string;
+  create(ctx: PluginContext): Provider;
+}
