@@ -219,7 +219,7 @@ export async function discover(opts: DiscoverOptions = {}): Promise<Registry> {
     }
   }
   for (const ind of reg.indicators.values()) {
-    if (reg.categories.size > 0 && !reg.categories.has(ind.category)) {
+    if (!reg.categories.has(ind.category)) {
       problems.push(
         `${shortPath(reg.sources.get(`indicator:${ind.id}`)!)}: category "${ind.category}" ` +
           `is not registered (known: ${[...reg.categories.keys()].join(", ")})`,
