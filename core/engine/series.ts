@@ -1,0 +1,249 @@
+/**
+ * The streaming evaluator of one (symbol, interval, strategy): one indicator state per enabled
+ * indicator, fed each closed candle once and in order; after warm-up every candle yields exactly
+ * one signal record. Deterministic: the record depends only on the candles and the strategy.
+ * @module
+ */
+import { type Candle, CandleError, candleProblem } from "../candle.ts";
+import type { IndicatorSignal, IndicatorState } from "../indicator.ts";
+import type { Interval } from "../interval.ts";
+import { exactPriceRule, type PriceRule } from "../price_rule.ts";
+import type { CategoryResult, Contribution, Reason, SignalRecord } from "../signal.ts";
+import type { CompiledStrategy } from "./compiled.ts";
+import { confidence } from "./confidence.ts";
+import { riskCount, riskLevel } from "./risk.ts";
+import { biasOf, clampScore, directionOf, totalScore } from "./score.ts";
+import { stopDistances, stopPrices } from "./stops.ts";
+import { ENGINE_VERSION } from "./version.ts";
+
+/** A candle at or before the last one fed: refused so no candle is ever evaluated twice. */
+export class CandleOrderError extends Error {
+  override name = "CandleOrderError";
+  constructor(readonly where: string, readonly time: number, readonly lastTime: number) {
+    super(
+      `${where}: candle time ${time} is not after the last candle's ${lastTime}` +
+        (time === lastTime ? " (already evaluated)" : " (out of order)"),
+    );
+  }
+}
+
+/** A plugin misbehaved (threw, or returned a malformed signal); the message names it. */
+export class PluginFailure extends Error {
+  override name = "PluginFailure";
+}
+
+/** Per-series options. */
+export interface SignalSeriesOptions {
+  /** Rounds SL/TP prices to the market's rules; default: no rounding. */
+  priceRule?: PriceRule;
+}
+
+const RISK_REASONS: Record<string, Reason> = {
+  Low: Object.freeze({ text: "Risk level: Low", weight: 0.5 }),
+  Medium: Object.freeze({ text: "Risk level: Medium", weight: 0.5 }),
+  High: Object.freeze({ text: "Risk level: High", weight: 0.5 }),
+};
+
+function checkSignal(s: IndicatorSignal, id: string): string | undefined {
+  if (s === null || typeof s !== "object") return `indicator "${id}" evaluate() returned ${s}`;
+  if (typeof s.score !== "number" || !Number.isFinite(s.score)) {
+    return `indicator "${id}" returned score ${s.score}`;
+  }
+  if (typeof s.state !== "string") return `indicator "${id}" returned state ${s.state}`;
+  if (typeof s.reason !== "string") return `indicator "${id}" returned reason ${s.reason}`;
+  return undefined;
+}
+
+/** Streaming signal evaluator for one market. Not thread-shared; one per (symbol, interval). */
+export class SignalSeries {
+  readonly symbol: string;
+  readonly interval: Interval;
+  readonly strategy: CompiledStrategy;
+  readonly #where: string;
+  readonly #states: IndicatorState[];
+  readonly #rule: PriceRule;
+  readonly #scores: Float64Array;
+  readonly #weights: Float64Array;
+  readonly #clamps: (readonly [number, number])[];
+  #count = 0;
+  #last = -Infinity;
+  #failed: Error | undefined;
+
+  constructor(
+    symbol: string,
+    interval: Interval,
+    strategy: CompiledStrategy,
+    opts: SignalSeriesOptions = {},
+  ) {
+    this.symbol = symbol;
+    this.interval = interval;
+    this.strategy = strategy;
+    this.#where = `${symbol} ${interval}`;
+    this.#rule = opts.priceRule ?? exactPriceRule;
+    this.#states = strategy.indicators.map((ci) => ci.indicator.create(ci.params));
+    this.#scores = new Float64Array(strategy.categories.length);
+    this.#weights = Float64Array.from(strategy.categories, (c) => c.weight);
+    this.#clamps = strategy.categories.map((c) => c.clamp);
+  }
+
+  /** Candles accepted so far. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** Open time of the last accepted candle (−Infinity before the first). */
+  get lastTime(): number {
+    return this.#last;
+  }
+
+  /** True once a candle fed now would produce a signal. */
+  get ready(): boolean {
+    return this.#count + 1 >= this.strategy.warmup;
+  }
+
+  /**
+   * Feeds one closed candle. Returns its signal, or `undefined` during warm-up. Throws
+   * {@linkcode CandleError} for an invalid candle and {@linkcode CandleOrderError} for one not
+   * after the last; neither touches any state. If an indicator throws while updating, the states
+   * are no longer consistent: the series fails for good ({@linkcode PluginFailure}) and must be
+   * rebuilt from history.
+   */
+  update(candle: Candle): SignalRecord | undefined {
+    if (this.#failed !== undefined) {
+      throw new PluginFailure(`${this.#where}: series failed earlier: ${this.#failed.message}`);
+    }
+    const problem = candleProblem(candle);
+    if (problem !== undefined) throw new CandleError(`${this.#where}: ${problem}`);
+    if (candle.time <= this.#last) throw new CandleOrderError(this.#where, candle.time, this.#last);
+    const states = this.#states;
+    let i = 0;
+    try {
+      for (; i < states.length; i++) states[i].update(candle);
+    } catch (e) {
+      this.#failed = new PluginFailure(
+        `indicator "${this.strategy.indicators[i].id}" update threw: ${(e as Error)?.message ?? e}`,
+      );
+      throw new PluginFailure(`${this.#where}: ${this.#failed.message}`);
+    }
+    this.#last = candle.time;
+    this.#count++;
+    if (this.#count < this.strategy.warmup) return undefined;
+    return this.#evaluate(candle);
+  }
+
+  #evaluate(candle: Candle): SignalRecord {
+    const st = this.strategy;
+    const inds = st.indicators;
+    const n = inds.length;
+    const signals: IndicatorSignal[] = new Array(n);
+    let widen = false;
+    for (let i = 0; i < n; i++) {
+      const ci = inds[i];
+      let s: IndicatorSignal;
+      try {
+        s = ci.indicator.evaluate(this.#states[i], ci.params);
+      } catch (e) {
+        throw new PluginFailure(
+          `${this.#where}: indicator "${ci.id}" evaluate threw: ${(e as Error)?.message ?? e}`,
+        );
+      }
+      const bad = checkSignal(s, ci.id);
+      if (bad !== undefined) throw new PluginFailure(`${this.#where}: ${bad}`);
+      if (s.widenStops === true) widen = true;
+      signals[i] = s;
+    }
+
+    const cats = st.categories;
+    const scores = this.#scores;
+    const results: CategoryResult[] = new Array(cats.length);
+    for (let k = 0; k < cats.length; k++) {
+      const cat = cats[k];
+      const members = cat.members;
+      const contributions: Contribution[] = new Array(members.length);
+      let raw = 0;
+      for (let j = 0; j < members.length; j++) {
+        const m = members[j];
+        const s = signals[m];
+        raw += s.score;
+        contributions[j] = { id: inds[m].id, state: s.state, score: s.score, reason: s.reason };
+      }
+      if (cat.combine !== undefined) {
+        raw = cat.combine(members.map((m) => signals[m]));
+        if (typeof raw !== "number" || !Number.isFinite(raw)) {
+          throw new PluginFailure(`${this.#where}: category "${cat.id}" combine returned ${raw}`);
+        }
+      }
+      const score = clampScore(raw, cat.clamp);
+      scores[k] = score;
+      results[k] = {
+        id: cat.id,
+        score,
+        raw,
+        clamp: [cat.clamp[0], cat.clamp[1]],
+        weight: cat.weight,
+        contributions,
+      };
+    }
+
+    const total = totalScore(scores, this.#clamps, this.#weights, st.scoring);
+    const bias = biasOf(total, st.thresholds);
+    const direction = directionOf(bias);
+    const conf = confidence(scores, st.confidence);
+    let risk;
+    try {
+      risk = riskLevel(riskCount(signals, total, st.risk), st.risk);
+    } catch (e) {
+      throw new PluginFailure(`${this.#where}: ${(e as Error).message}`);
+    }
+
+    const price = candle.close;
+    let slPct: number | null = null;
+    let tpPct: number | null = null;
+    let slPrice: number | null = null;
+    let tpPrice: number | null = null;
+    let widened = false;
+    if (direction !== "Neutral") {
+      const src = st.stopsSource;
+      const vol = this.#states[src.indicator].values()[src.key];
+      const d = stopDistances(vol, price, st.stops, widen);
+      if (d !== undefined) {
+        slPct = d.sl_pct;
+        tpPct = d.tp_pct;
+        widened = d.widened;
+        const px = stopPrices(direction, price, d, this.#rule);
+        slPrice = px.sl_price;
+        tpPrice = px.tp_price;
+      }
+    }
+
+    const reasons: Reason[] = [];
+    for (let k = 0; k < results.length; k++) {
+      const cs = results[k].contributions;
+      for (let j = 0; j < cs.length; j++) {
+        if (cs[j].reason !== "") reasons.push({ text: cs[j].reason, weight: 1 });
+      }
+    }
+    if (widened) reasons.push({ text: st.widenReason, weight: 0.4 });
+    reasons.push({ ...RISK_REASONS[risk] });
+
+    return {
+      symbol: this.symbol,
+      interval: this.interval,
+      time: candle.time,
+      price,
+      direction,
+      bias,
+      score: total,
+      categories: results,
+      confidence: conf,
+      risk,
+      sl_pct: slPct,
+      tp_pct: tpPct,
+      sl_price: slPrice,
+      tp_price: tpPrice,
+      reasons,
+      strategy: st.id,
+      engine_version: ENGINE_VERSION,
+    };
+  }
+}

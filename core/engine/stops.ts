@@ -1,0 +1,95 @@
+/**
+ * Stop-loss and take-profit: distances in percent from a volatility value (ATR × 1.2 and × 2.0 in
+ * the seed, widened when an indicator asks), bounded by the profile, then turned into absolute
+ * prices on the right side of the entry and rounded to the market's price rule.
+ * @module
+ */
+import type { PriceRule } from "../price_rule.ts";
+import type { Direction } from "../signal.ts";
+
+/** The SL/TP geometry with defaults resolved (see the profile's `stops`). */
+export interface StopsPlan {
+  slMult: number;
+  tpMult: number;
+  widenSl: number;
+  widenTp: number;
+  /** 0 = no lower bound. */
+  minSlPct: number;
+  /** `Infinity` = no upper bound. */
+  maxSlPct: number;
+}
+
+/** SL/TP distances in percent units (0.37 means 0.37 %). */
+export interface StopDistances {
+  sl_pct: number;
+  tp_pct: number;
+  /** True when the widening factors were applied. */
+  widened: boolean;
+}
+
+/**
+ * Distances from a volatility value `vol` (e.g. ATR) at `price`: `vol × mult / price × 100`,
+ * × the widening factors when `widen`, then the SL is held inside [minSlPct, maxSlPct] with the TP
+ * scaled by the same factor so reward/risk is kept. Returns `undefined` when `vol` or `price` is
+ * not a positive finite number (no volatility, no stops).
+ */
+export function stopDistances(
+  vol: number | null | undefined,
+  price: number,
+  plan: StopsPlan,
+  widen: boolean,
+): StopDistances | undefined {
+  if (vol == null || !(vol > 0) || !Number.isFinite(vol)) return undefined;
+  if (!(price > 0) || !Number.isFinite(price)) return undefined;
+  let sl = vol * plan.slMult / price * 100;
+  let tp = vol * plan.tpMult / price * 100;
+  if (widen) {
+    sl *= plan.widenSl;
+    tp *= plan.widenTp;
+  }
+  if (sl < plan.minSlPct) {
+    tp *= plan.minSlPct / sl;
+    sl = plan.minSlPct;
+  } else if (sl > plan.maxSlPct) {
+    tp *= plan.maxSlPct / sl;
+    sl = plan.maxSlPct;
+  }
+  return { sl_pct: sl, tp_pct: tp, widened: widen };
+}
+
+/** Absolute SL/TP prices; `null` where no valid price exists (e.g. a long's SL at ≥ 100 %). */
+export interface StopPrices {
+  sl_price: number | null;
+  tp_price: number | null;
+}
+
+/**
+ * Absolute prices for a direction: a long's SL below and TP above the entry, a short's the
+ * reverse. Rounding through `rule`: the SL away from the entry (a stop is never tighter than
+ * computed), the TP toward the entry (a target is never more optimistic than computed) unless
+ * that would put it on or through the entry, in which case it goes one step outward instead.
+ * Neutral has no stops.
+ */
+export function stopPrices(
+  direction: Direction,
+  entry: number,
+  d: StopDistances,
+  rule: PriceRule,
+): StopPrices {
+  if (direction === "Neutral") return { sl_price: null, tp_price: null };
+  const long = direction === "Long";
+  const slRaw = long ? entry * (1 - d.sl_pct / 100) : entry * (1 + d.sl_pct / 100);
+  const tpRaw = long ? entry * (1 + d.tp_pct / 100) : entry * (1 - d.tp_pct / 100);
+  let sl: number | null = null;
+  if (slRaw > 0 && Number.isFinite(slRaw)) {
+    sl = rule.roundPrice(slRaw, long ? "down" : "up");
+    if (long ? !(sl < entry) : !(sl > entry)) sl = null;
+  }
+  let tp: number | null = null;
+  if (tpRaw > 0 && Number.isFinite(tpRaw)) {
+    tp = rule.roundPrice(tpRaw, long ? "down" : "up");
+    if (long ? !(tp > entry) : !(tp < entry)) tp = rule.roundPrice(tpRaw, long ? "up" : "down");
+    if (long ? !(tp > entry) : !(tp < entry)) tp = null;
+  }
+  return { sl_price: sl, tp_price: tp };
+}
