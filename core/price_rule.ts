@@ -34,6 +34,9 @@ export function decimalExponent(x: number): number {
   return e;
 }
 
+/** Relative distance (≈ 45 ulps) within which a scaled price counts as on the grid. */
+const SNAP = 1e-14;
+
 /**
  * Rounds `px` to `decimals` decimal places in `direction`. A value already on the grid (up to
  * float noise of the scaling) is returned on the grid rather than pushed one step further.
@@ -43,7 +46,7 @@ export function roundToDecimals(px: number, decimals: number, direction: RoundDi
   const scaled = px * scale;
   const nearest = Math.round(scaled);
   let n: number;
-  if (Math.abs(scaled - nearest) <= 1e-9 * Math.max(1, Math.abs(scaled))) n = nearest;
+  if (Math.abs(scaled - nearest) <= SNAP * Math.max(1, Math.abs(scaled))) n = nearest;
   else if (direction === "down") n = Math.floor(scaled);
   else if (direction === "up") n = Math.ceil(scaled);
   else n = nearest;

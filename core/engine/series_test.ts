@@ -1,0 +1,286 @@
+import assert from "node:assert/strict";
+import { type Candle, CandleError } from "../candle.ts";
+import type { IndicatorSignal } from "../indicator.ts";
+import { sigFigPriceRule } from "../price_rule.ts";
+import type { SignalRecord } from "../signal.ts";
+import { candleAt, fakeCategory, scriptedIndicator, seedCategories } from "./_fakes.ts";
+import { compileStrategy, type EnginePlugins, SignalEngine } from "./engine.ts";
+import { CandleOrderError, PluginFailure } from "./series.ts";
+import { ENGINE_VERSION } from "./version.ts";
+
+type Script = Record<string, IndicatorSignal[]>;
+const S = (score: number, state = "S", reason = "", extra: Partial<IndicatorSignal> = {}) => ({
+  score,
+  state,
+  reason,
+  ...extra,
+});
+const N = S(0, "Neutral");
+
+/** Five fake indicators (one per seed category) replaying `script[id][candle index]`. */
+function pluginsFor(script: Script, warmup = 1): EnginePlugins {
+  const at = (id: string) => (_c: Candle, n: number) => script[id]?.[n - 1] ?? N;
+  return {
+    indicators: [
+      scriptedIndicator("ema", "trend", at("ema"), warmup),
+      scriptedIndicator("st", "trend", at("st"), warmup),
+      scriptedIndicator("rsi", "momentum", at("rsi"), warmup),
+      scriptedIndicator("atr", "volatility", at("atr"), warmup),
+      scriptedIndicator("obv", "volume", at("obv"), warmup),
+      scriptedIndicator("funding", "perp", at("funding"), warmup),
+    ],
+    categories: seedCategories(),
+  };
+}
+
+const PROFILE = {
+  indicators: { ema: {}, st: {}, rsi: {}, atr: {}, obv: {}, funding: {} },
+  category_order: ["trend", "momentum", "volatility", "volume", "perp"],
+  stops: { indicator: "atr", value: "range" },
+};
+
+function run(script: Script, candles: Candle[], profile: unknown = PROFILE, warmup = 1) {
+  const plugins = pluginsFor(script, warmup);
+  const engine = new SignalEngine(plugins);
+  return engine.replay("TEST", "1m", compileStrategy("p", profile, plugins), candles);
+}
+
+Deno.test("one record per candle after warm-up, keyed by the candle", () => {
+  const candles = Array.from({ length: 10 }, (_, i) => candleAt(i, 100 + i));
+  const out = run({}, candles, PROFILE, 4);
+  assert.equal(out.length, 7);
+  assert.deepEqual(out.map((r) => r.time), candles.slice(3).map((c) => c.time));
+  assert.deepEqual(out.map((r) => r.price), candles.slice(3).map((c) => c.close));
+  for (const r of out) {
+    assert.equal(r.symbol, "TEST");
+    assert.equal(r.interval, "1m");
+    assert.equal(r.strategy, "p");
+    assert.equal(r.engine_version, ENGINE_VERSION);
+  }
+});
+
+Deno.test("the record explains itself: contributions → clamped categories → total", () => {
+  const script: Script = {
+    ema: [S(2, "BullishCross", "Golden Cross EMA20/50")],
+    st: [S(2, "BullishFlip", "SuperTrend flip bullish")], // trend raw 4 → clamped 3
+    rsi: [S(-1, "Overbought", "RSI overbought")],
+    atr: [S(0, "Elevated", "Elevated volatility")],
+    obv: [S(1, "Confirmation", "Volume confirms price action")],
+    funding: [S(-1, "NeutralPositive", "Funding leaning long - tactical bearish tilt")],
+  };
+  const [r] = run(script, [candleAt(0, 100)]);
+  assert.deepEqual(
+    r.categories.map((c) => [c.id, c.raw, c.score, c.clamp]),
+    [
+      ["trend", 4, 3, [-3, 3]],
+      ["momentum", -1, -1, [-3, 3]],
+      ["volatility", 0, 0, [-2, 2]],
+      ["volume", 1, 1, [-2, 2]],
+      ["perp", -1, -1, [-2, 2]],
+    ],
+  );
+  assert.deepEqual(r.categories[0].contributions, [
+    { id: "ema", state: "BullishCross", score: 2, reason: "Golden Cross EMA20/50" },
+    { id: "st", state: "BullishFlip", score: 2, reason: "SuperTrend flip bullish" },
+  ]);
+  assert.equal(r.score, 2);
+  assert.equal(r.bias, "Neutral");
+  assert.equal(r.direction, "Neutral");
+  // Confidence: members trend 3, momentum −1, volume 1, perp −1 → max(4, 2)/10 × 0.8 (opposed).
+  assert.equal(r.confidence, 0.32);
+  assert.equal(r.risk, "Low"); // |2| is not weak, nothing risky
+  assert.deepEqual([r.sl_pct, r.tp_pct, r.sl_price, r.tp_price], [null, null, null, null]);
+  assert.deepEqual(r.reasons, [
+    { text: "Golden Cross EMA20/50", weight: 1 },
+    { text: "SuperTrend flip bullish", weight: 1 },
+    { text: "RSI overbought", weight: 1 },
+    { text: "Elevated volatility", weight: 1 },
+    { text: "Volume confirms price action", weight: 1 },
+    { text: "Funding leaning long - tactical bearish tilt", weight: 1 },
+    { text: "Risk level: Low", weight: 0.5 },
+  ]);
+});
+
+Deno.test("Long: SL/TP from the volatility value, on the right side, funding widening noted", () => {
+  const script: Script = {
+    ema: [S(1), S(1)],
+    st: [S(1), S(1)],
+    rsi: [S(1), S(1)],
+    funding: [
+      S(0, "Quiet"),
+      S(2, "ExtremeShortBias", "squeeze fuel", {
+        widenStops: true,
+        risk: (t) => (t <= 0 ? 2 : -1),
+      }),
+    ],
+  };
+  // Range of candleAt = 2 % of the close: 2 at close 100 → SL 2 × 1.2 = 2.4 %, TP 4 %.
+  const [a, b] = run(script, [candleAt(0, 100), candleAt(1, 100)]);
+  assert.equal(a.score, 3);
+  assert.equal(a.direction, "Long");
+  assert.equal(a.bias, "Bullish");
+  assert.ok(Math.abs(a.sl_pct! - 2.4) < 1e-12 && Math.abs(a.tp_pct! - 4) < 1e-12);
+  assert.ok(Math.abs(a.sl_price! - 97.6) < 1e-9 && Math.abs(a.tp_price! - 104) < 1e-9);
+  assert.equal(a.risk, "Low");
+  assert.ok(!a.reasons.some((x) => x.weight === 0.4));
+  assert.equal(b.score, 5);
+  assert.ok(Math.abs(b.sl_pct! - 2.88) < 1e-12 && Math.abs(b.tp_pct! - 4.4) < 1e-12);
+  assert.deepEqual(b.reasons.slice(-2), [
+    { text: "Widened SL/TP due to funding imbalance", weight: 0.4 },
+    { text: "Risk level: Low", weight: 0.5 }, // fading the crowd: r = −1
+  ]);
+});
+
+Deno.test("Short: SL above and TP below, rounded with the price rule", () => {
+  const script: Script = { ema: [S(-2)], st: [S(-2)], rsi: [S(-3)], obv: [S(-2)] };
+  const plugins = pluginsFor(script);
+  const s = new SignalEngine(plugins).series("BTC", "1h", compileStrategy("p", PROFILE, plugins), {
+    priceRule: sigFigPriceRule(5, 1),
+  });
+  const r = s.update(candleAt(0, 113080))!;
+  assert.equal(r.score, -8);
+  assert.equal(r.bias, "StrongBearish");
+  assert.equal(r.direction, "Short");
+  // Range 2261.6 → SL 2.4 % → 115793.92 → 115794 (up); TP 4 % → 108556.8 → 108557 (up).
+  assert.equal(r.sl_price, 115794);
+  assert.equal(r.tp_price, 108557);
+  assert.equal(r.risk, "Low");
+  // trend −3 (clamped), momentum −3, volume −2, perp 0 → 8/10 × 1.2 (aligned).
+  assert.equal(r.confidence, 0.96);
+});
+
+Deno.test("duplicates and out-of-order candles are refused without touching any state", () => {
+  const plugins = pluginsFor({});
+  const s = new SignalEngine(plugins).series("X", "1m", compileStrategy("p", PROFILE, plugins));
+  assert.ok(s.update(candleAt(5)));
+  assert.throws(
+    () => s.update(candleAt(5)),
+    (e) => e instanceof CandleOrderError && /already evaluated/.test(e.message),
+  );
+  assert.throws(
+    () => s.update(candleAt(4)),
+    (e) => e instanceof CandleOrderError && /out of order/.test(e.message),
+  );
+  assert.equal(s.count, 1);
+  assert.equal(s.lastTime, candleAt(5).time);
+  assert.equal(s.update(candleAt(6))!.time, candleAt(6).time);
+  assert.equal(s.count, 2);
+});
+
+Deno.test("invalid candles get a CandleError naming the market, and change nothing", () => {
+  const plugins = pluginsFor({});
+  const s = new SignalEngine(plugins).series("ETH", "5m", compileStrategy("p", PROFILE, plugins));
+  const bad: Candle[] = [
+    { ...candleAt(1), close: NaN },
+    { ...candleAt(1), high: 1, low: 2 },
+    { ...candleAt(1), volume: -1 },
+    { ...candleAt(1), time: -60_000 },
+    { ...candleAt(1), fundingRate: Infinity },
+    null as unknown as Candle,
+  ];
+  for (const c of bad) {
+    assert.throws(
+      () => s.update(c),
+      (e) => e instanceof CandleError && e.message.startsWith("ETH 5m: "),
+    );
+  }
+  assert.equal(s.count, 0);
+  assert.ok(s.update(candleAt(1)));
+});
+
+Deno.test("same input, same output: two series agree and records survive JSON", () => {
+  const script: Script = {
+    ema: [S(1), S(-2), S(2)],
+    rsi: [S(2), S(-1), S(1)],
+    funding: [
+      S(-2, "ExtremeLongBias", "crowded", { widenStops: true, risk: (t) => (t >= 0 ? 2 : -1) }),
+    ],
+  };
+  const candles = [candleAt(0, 100), candleAt(1, 101), candleAt(2, 99)];
+  const a = run(script, candles);
+  const b = run(script, candles);
+  assert.deepEqual(a, b);
+  assert.deepEqual(JSON.parse(JSON.stringify(a)) as SignalRecord[], a);
+});
+
+Deno.test("an indicator that throws on update fails the series for good", () => {
+  let calls = 0;
+  const boom = scriptedIndicator("boom", "trend", () => N);
+  const create = boom.create;
+  boom.create = (p) => {
+    const st = create(p);
+    const update = st.update.bind(st);
+    st.update = (c) => {
+      if (++calls === 2) throw new Error("kaboom");
+      update(c);
+    };
+    return st;
+  };
+  const plugins = {
+    indicators: [boom, ...pluginsFor({}).indicators as never[]],
+    categories: seedCategories(),
+  };
+  const s = new SignalEngine(plugins).series("X", "1m", compileStrategy("p", PROFILE, plugins));
+  assert.ok(s.update(candleAt(0)));
+  assert.throws(
+    () => s.update(candleAt(1)),
+    (e) => e instanceof PluginFailure && /"boom" update threw: kaboom/.test(e.message),
+  );
+  assert.throws(
+    () => s.update(candleAt(2)),
+    (e) => e instanceof PluginFailure && /failed earlier/.test(e.message),
+  );
+});
+
+Deno.test("a malformed signal is reported; the next candle evaluates normally", () => {
+  const script: Script = { rsi: [S(NaN), S(1)] };
+  const plugins = pluginsFor(script);
+  const s = new SignalEngine(plugins).series("X", "1m", compileStrategy("p", PROFILE, plugins));
+  assert.throws(
+    () => s.update(candleAt(0)),
+    (e) => e instanceof PluginFailure && /"rsi" returned score NaN/.test(e.message),
+  );
+  assert.equal(s.update(candleAt(1))!.score, 1);
+});
+
+Deno.test("a category's own combine rule is applied before the clamp", () => {
+  const plugins = pluginsFor({ ema: [S(2)], st: [S(-1)] });
+  const strongest = (sigs: readonly IndicatorSignal[]) =>
+    sigs.reduce((a, s) => (Math.abs(s.score) > Math.abs(a) ? s.score : a), 0);
+  plugins.categories = [
+    ...seedCategories().filter((c) => c.id !== "trend"),
+    fakeCategory("trend", [-3, 3], 0.3, strongest),
+  ];
+  const [r] = new SignalEngine(plugins).replay("X", "1m", compileStrategy("p", PROFILE, plugins), [
+    candleAt(0),
+  ]);
+  assert.equal(r.categories[0].raw, 2);
+  assert.equal(r.score, 2);
+});
+
+Deno.test("weighted scoring: total = Σ weight × score / clamp max, thresholds in [−1, 1]", () => {
+  const script: Script = { ema: [S(3)], rsi: [S(3)], obv: [S(1)], funding: [S(-1)] };
+  const [r] = run(script, [candleAt(0)], { ...PROFILE, scoring: "weighted" });
+  // trend 0.30·1 + momentum 0.25·1 + volume 0.15·0.5 + perp 0.15·(−0.5) = 0.55
+  assert.equal(r.score, 0.55);
+  const recomputed = r.categories.reduce((a, c) => a + c.weight * c.score / c.clamp[1], 0);
+  assert.ok(Math.abs(recomputed - r.score) < 1e-12);
+  assert.equal(r.bias, "Bullish"); // ≥ 0.25, < 0.58
+  assert.equal(r.direction, "Long");
+  const [strong] = run({ ...script, obv: [S(2)], funding: [S(1)] }, [candleAt(0)], {
+    ...PROFILE,
+    scoring: "weighted",
+  });
+  // 0.30 + 0.25 + 0.15·1 + 0.15·0.5
+  assert.equal(strong.score, 0.775);
+  assert.equal(strong.bias, "StrongBullish");
+});
+
+Deno.test("min SL% keeps a tiny volatility value from putting stops inside the spread", () => {
+  const script: Script = { ema: [S(3)], rsi: [S(3)] };
+  const flat = { ...candleAt(0, 100), high: 100.001, low: 99.999 }; // range 0.002 → 0.0024 %
+  const [r] = run(script, [flat], { ...PROFILE, stops: { ...PROFILE.stops, min_sl_pct: 0.1 } });
+  assert.equal(r.sl_pct, 0.1);
+  assert.ok(Math.abs(r.tp_pct! - 0.1 * 2 / 1.2) < 1e-12);
+  assert.ok(Math.abs(r.sl_price! - 99.9) < 1e-9);
+});
