@@ -1,0 +1,124 @@
+/**
+ * On-Balance Volume with swing divergences and a direction-aware confirmation.
+ *
+ * Values: OBV starts at the first bar's volume (as TA-Lib), then adds the volume on an up close,
+ * subtracts it on a down close, keeps it on an unchanged close.
+ *
+ * States (perptrix-behaviour.md §2.8, scores §3.1), first match wins:
+ * - BullishDivergence +2 / BearishDivergence −2: a swing divergence confirmed on this bar (price
+ *   lower low while OBV makes a higher low, or the mirror; `_swing.ts`). The original compared
+ *   one bar against a lagging average, so the first red candle of an uptrend was "bullish
+ *   divergence" (§9.1.7).
+ * - Confirmation: the close moved and the smoothed OBV (EMA with weight `smoothing` on the new
+ *   value, as the original) moved the same way. It scores **+1 confirming an up move and −1
+ *   confirming a down move**; the original scored +1 for both, so volume confirming a sell-off
+ *   counted as bullish (§9.1.7).
+ * - Neutral 0: otherwise, and on the first bar.
+ * @module
+ */
+import {
+  type Candle,
+  defineIndicator,
+  type IndicatorSignal,
+  type IndicatorValues,
+  z,
+} from "perptrix";
+import { frozenSignal } from "./_frozen_signal.ts";
+import { SwingDivergence } from "./_swing.ts";
+import { nullIfNaN } from "./_warmup_values.ts";
+import { candleRejection, usableCandle } from "./_candle_guard.ts";
+
+/** OBV parameters. */
+export const ObvParams = z.object({
+  /** Weight of the new OBV value in the smoothed OBV used for confirmation. */
+  smoothing: z.number().gt(0).max(1).default(0.1),
+  /** Bars on each side of a swing pivot. */
+  swingStrength: z.number().int().min(1).max(50).default(3),
+  /** Maximum bars between the two pivots of a divergence. */
+  divergenceLookback: z.number().int().min(2).max(1000).default(40),
+});
+
+/** Parsed OBV parameters. */
+export type ObvParams = z.infer<typeof ObvParams>;
+
+/** Streaming OBV state for one (symbol, interval). */
+export class ObvState {
+  /** Bars fed. */
+  count = 0;
+  /** On-balance volume, NaN before the first bar. */
+  obv = NaN;
+  /** Smoothed OBV and its change on the latest bar. */
+  smoothed = NaN;
+  /** See {@linkcode smoothed}. */
+  smoothedChange = 0;
+  /** close − previous close (0 on the first bar). */
+  priceChange = 0;
+  /** +1 bullish / −1 bearish divergence confirmed on the latest bar, else 0. */
+  divergence = 0;
+  #prevClose = NaN;
+  #alpha: number;
+  #swing: SwingDivergence;
+  #lastTime = -Infinity;
+
+  constructor(readonly params: ObvParams) {
+    this.#alpha = params.smoothing;
+    this.#swing = new SwingDivergence(params.swingStrength, params.divergenceLookback);
+  }
+
+  /** Feeds one closed candle. */
+  update(c: Candle): void {
+    if (!usableCandle(c, this.#lastTime)) throw candleRejection(c, this.#lastTime, "obv");
+    this.#lastTime = c.time;
+    const close = c.close;
+    if (this.count++ === 0) {
+      this.obv = c.volume;
+      this.smoothed = this.obv;
+    } else {
+      const pc = this.#prevClose;
+      if (close > pc) this.obv += c.volume;
+      else if (close < pc) this.obv -= c.volume;
+      this.priceChange = close - pc;
+      const next = this.smoothed + this.#alpha * (this.obv - this.smoothed);
+      this.smoothedChange = next - this.smoothed;
+      this.smoothed = next;
+    }
+    this.#prevClose = close;
+    this.divergence = this.#swing.update(c.low, c.high, this.obv);
+  }
+
+  /** `{ obv }`, null before the first bar. */
+  values(): IndicatorValues {
+    return { obv: nullIfNaN(this.obv) };
+  }
+}
+
+const BULLISH_DIVERGENCE = frozenSignal("BullishDivergence", 2, "OBV bullish divergence");
+const BEARISH_DIVERGENCE = frozenSignal("BearishDivergence", -2, "OBV bearish divergence");
+const CONFIRMS_UP = frozenSignal("Confirmation", 1, "Volume confirms price action");
+const CONFIRMS_DOWN = frozenSignal("Confirmation", -1, "Volume confirms price action");
+const NEUTRAL = frozenSignal("Neutral", 0);
+
+/** Judges an OBV state, first match wins (see the module doc). */
+export function judgeObv(s: ObvState): IndicatorSignal {
+  if (s.divergence === 1) return BULLISH_DIVERGENCE;
+  if (s.divergence === -1) return BEARISH_DIVERGENCE;
+  const pc = s.priceChange;
+  const oc = s.smoothedChange;
+  if (pc > 0 && oc > 0) return CONFIRMS_UP;
+  if (pc < 0 && oc < 0) return CONFIRMS_DOWN;
+  return NEUTRAL;
+}
+
+/** The OBV plugin. */
+export default defineIndicator({
+  id: "obv",
+  category: "volume",
+  description:
+    "On-Balance Volume (TA-Lib start); swing divergences and direction-aware confirmation",
+  params: ObvParams,
+  outputs: ["obv"],
+  states: ["BullishDivergence", "BearishDivergence", "Confirmation", "Neutral"],
+  warmup: () => 1,
+  create: (p: ObvParams) => new ObvState(p),
+  evaluate: (s: ObvState) => judgeObv(s),
+});

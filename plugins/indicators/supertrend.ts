@@ -1,0 +1,133 @@
+/**
+ * SuperTrend (10, 3.0), the standard definition on TA-Lib's ATR (true range from the second bar,
+ * Wilder smoothing seeded with the mean of the first `period` ranges; first value at bar
+ * `period`).
+ *
+ * hl2 = (high + low)/2, basic bands = hl2 ± multiplier·ATR. Final bands carry with the
+ * **previous** close: finalUpper = basicUpper if basicUpper < prevFinalUpper or
+ * prevClose > prevFinalUpper, else prevFinalUpper (the lower band mirrors it). The trend turns
+ * down when the close falls below the final lower band and up when it rises above the final
+ * upper band (strict). The first bar is up only when its close is above the basic upper band.
+ * The line is the final lower band in an uptrend, the final upper band in a downtrend. The
+ * original carried the bands with the current close, so it practically never flipped (§9.1.1).
+ *
+ * States (scores §3.1): BullishFlip +2, BearishFlip −2 (direction changed on this bar), Bullish
+ * +1, Bearish −1; Neutral 0 during warm-up.
+ * @module
+ */
+import {
+  type Candle,
+  defineIndicator,
+  type IndicatorSignal,
+  type IndicatorValues,
+  z,
+} from "perptrix";
+import { AverageTrueRange } from "./_average_true_range.ts";
+import { frozenSignal } from "./_frozen_signal.ts";
+import { nullIfNaN } from "./_warmup_values.ts";
+import { candleRejection, usableCandle } from "./_candle_guard.ts";
+
+/** SuperTrend parameters. */
+export const SuperTrendParams = z.object({
+  period: z.number().int().min(1).max(1000).default(10),
+  multiplier: z.number().positive().max(100).default(3),
+});
+
+/** Parsed SuperTrend parameters. */
+export type SuperTrendParams = z.infer<typeof SuperTrendParams>;
+
+/** Streaming SuperTrend state for one (symbol, interval). */
+export class SuperTrendState {
+  /** Bars fed. */
+  count = 0;
+  /** 1 up, −1 down, 0 during warm-up. */
+  direction = 0;
+  /** Direction on the previous bar (0 when it had none). */
+  prevDirection = 0;
+  /** Final upper and lower bands, NaN during warm-up. */
+  upper = NaN;
+  /** See {@linkcode upper}. */
+  lower = NaN;
+  #atr: AverageTrueRange;
+  #multiplier: number;
+  #prevClose = NaN;
+  #lastTime = -Infinity;
+
+  constructor(readonly params: SuperTrendParams) {
+    this.#atr = new AverageTrueRange(params.period);
+    this.#multiplier = params.multiplier;
+  }
+
+  /** The SuperTrend line, NaN during warm-up. */
+  get value(): number {
+    return this.direction === 1 ? this.lower : this.direction === -1 ? this.upper : NaN;
+  }
+
+  /** Feeds one closed candle. */
+  update(c: Candle): void {
+    if (!usableCandle(c, this.#lastTime)) throw candleRejection(c, this.#lastTime, "supertrend");
+    this.#lastTime = c.time;
+    this.count++;
+    const close = c.close;
+    const prevClose = this.#prevClose;
+    this.#prevClose = close;
+    this.prevDirection = this.direction;
+    const atr = this.#atr.update(c.high, c.low, close);
+    if (atr !== atr) return;
+    const hl2 = (c.high + c.low) / 2;
+    const basicUpper = hl2 + this.#multiplier * atr;
+    const basicLower = hl2 - this.#multiplier * atr;
+    if (this.direction === 0) {
+      this.upper = basicUpper;
+      this.lower = basicLower;
+      this.direction = close > basicUpper ? 1 : -1;
+      return;
+    }
+    if (basicUpper < this.upper || prevClose > this.upper) this.upper = basicUpper;
+    if (basicLower > this.lower || prevClose < this.lower) this.lower = basicLower;
+    if (this.direction === 1) {
+      if (close < this.lower) this.direction = -1;
+    } else if (close > this.upper) {
+      this.direction = 1;
+    }
+  }
+
+  /** `{ value, direction, upper, lower }`, null during warm-up. */
+  values(): IndicatorValues {
+    const warm = this.direction === 0;
+    return {
+      value: nullIfNaN(this.value),
+      direction: warm ? null : this.direction,
+      upper: nullIfNaN(this.upper),
+      lower: nullIfNaN(this.lower),
+    };
+  }
+}
+
+const BULLISH_FLIP = frozenSignal("BullishFlip", 2, "SuperTrend flip bullish");
+const BEARISH_FLIP = frozenSignal("BearishFlip", -2, "SuperTrend flip bearish");
+const BULLISH = frozenSignal("Bullish", 1);
+const BEARISH = frozenSignal("Bearish", -1);
+const NEUTRAL = frozenSignal("Neutral", 0);
+
+/** Judges a SuperTrend state: a flip on the bar the direction changed, else the direction. */
+export function judgeSuperTrend(s: SuperTrendState): IndicatorSignal {
+  const d = s.direction;
+  if (d === 0) return NEUTRAL;
+  const prev = s.prevDirection;
+  if (d === 1) return prev === -1 ? BULLISH_FLIP : BULLISH;
+  return prev === 1 ? BEARISH_FLIP : BEARISH;
+}
+
+/** The SuperTrend plugin. */
+export default defineIndicator({
+  id: "supertrend",
+  category: "trend",
+  description: "SuperTrend (10, 3.0), standard band carry on TA-Lib ATR; flips and direction",
+  params: SuperTrendParams,
+  outputs: ["value", "direction", "upper", "lower"],
+  states: ["BullishFlip", "BearishFlip", "Bullish", "Bearish", "Neutral"],
+  warmup: (p: SuperTrendParams) => p.period + 1,
+  create: (p: SuperTrendParams) => new SuperTrendState(p),
+  evaluate: (s: SuperTrendState) => judgeSuperTrend(s),
+});
