@@ -1,0 +1,372 @@
+/**
+ * The kv store (the default): Deno KV, embedded and persistent, and what a Deno Deploy edge
+ * deployment uses. Needs `--unstable-kv`.
+ *
+ * Layout, chosen for speed:
+ * - `["candles", symbol, interval, block]` → a compact block of up to 256 candles whose open time
+ *   falls in `[block·span, (block+1)·span)`, `span = 256 × interval` (see `_kv_block.ts`).
+ *   Reading the latest 500 is a reverse list of two or three keys; a batched upsert touches one
+ *   value per 256 candles. Concurrent writers to one block are serialised by versionstamp checks.
+ * - `["signals", symbol, interval, time, strategy]` → the signal record.
+ * - `["signal_latest", symbol, interval]` → the newest signal of that series.
+ * - `["strategies", id]` → the strategy document.
+ * @module
+ */
+import {
+  type Candle,
+  type Health,
+  type Interval,
+  intervalMs,
+  type Logger,
+  type PluginContext,
+  type RangeQuery,
+  type SignalRecord,
+  type Store,
+  type StorePlugin,
+  type StrategyDoc,
+  z,
+} from "perptrix";
+import { counter } from "perptrix/core/metrics.ts";
+import { BLOCK_CAPACITY, decodeBlock, encodeBlock, KV_VALUE_LIMIT } from "./_kv_block.ts";
+import { mergeCandles } from "./_sorted.ts";
+import {
+  checkCandleBatch,
+  checkCount,
+  checkRange,
+  checkSeries,
+  checkSignalBatch,
+  checkStrategy,
+  StoreInputError,
+} from "./_validate.ts";
+
+/** Candles per block: the block spans this many intervals. */
+export const BLOCK_CANDLES = 256;
+/** Deno KV getMany limit. */
+const GET_MANY = 10;
+/** Blocks per atomic commit: 10 × ≤ 64 KiB stays under the 800 KiB atomic size limit. */
+const BLOCKS_PER_COMMIT = 10;
+/** Attempts per commit when another writer changed the same keys. */
+const MAX_ATTEMPTS = 32;
+/** Signals per atomic commit (each may also update the series' latest key). */
+const SIGNALS_PER_COMMIT = 100;
+/** Signal bytes per atomic commit. */
+const SIGNAL_BYTES_PER_COMMIT = 400_000;
+
+const writeErrors = counter("perptrix_store_write_errors_total", "Store write failures", ["store"]);
+
+/** Options of the kv store (`plugins.kv.options`). */
+export const KvOptionsSchema = z.object({
+  /** Database file; env KV_PATH; default ./data/perptrix.kv. ":memory:" for a throw-away db. */
+  path: z.string().min(1).optional(),
+}).strict();
+
+/** Thrown when a commit keeps conflicting with other writers. */
+export class KvConflictError extends Error {
+  override name = "KvConflictError";
+}
+
+interface BlockPlan {
+  key: Deno.KvKey;
+  incoming: Candle[];
+  value?: Uint8Array;
+  versionstamp: string | null;
+}
+
+function dirname(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i <= 0 ? (i === 0 ? "/" : ".") : path.slice(0, i);
+}
+
+/** A store on Deno KV. `path` undefined opens the platform default (Deno Deploy). */
+export class KvStore implements Store {
+  readonly id = "kv";
+  #kv: Deno.Kv | undefined;
+  #path: string | undefined;
+  #log: Logger | undefined;
+
+  constructor(path: string | undefined, logger?: Logger) {
+    this.#path = path;
+    this.#log = logger;
+  }
+
+  async start(): Promise<void> {
+    if (this.#kv) return;
+    const p = this.#path;
+    if (p !== undefined && p !== ":memory:") await Deno.mkdir(dirname(p), { recursive: true });
+    this.#kv = await Deno.openKv(p);
+    this.#log?.info("kv store opened", { path: p ?? "(platform default)" });
+  }
+
+  stop(): Promise<void> {
+    this.#kv?.close();
+    this.#kv = undefined;
+    return Promise.resolve();
+  }
+
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  async health(): Promise<Health> {
+    if (!this.#kv) return { ok: false, detail: "not started", required: true };
+    try {
+      await this.#kv.get(["health"]);
+      return { ok: true, required: true };
+    } catch (e) {
+      return { ok: false, detail: `kv read failed: ${(e as Error).name}`, required: true };
+    }
+  }
+
+  #db(): Deno.Kv {
+    if (!this.#kv) throw new Error("kv store is not started");
+    return this.#kv;
+  }
+
+  // ---- candles ----
+
+  async upsertCandles(
+    symbol: string,
+    interval: Interval,
+    candles: readonly Candle[],
+  ): Promise<void> {
+    const rows = checkCandleBatch(symbol, interval, candles);
+    if (rows.length === 0) return;
+    const kv = this.#db();
+    const span = intervalMs(interval) * BLOCK_CANDLES;
+    const plans: BlockPlan[] = [];
+    for (const c of rows) {
+      const b = Math.floor(c.time / span);
+      const last = plans[plans.length - 1];
+      if (last && last.key[3] === b) last.incoming.push(c);
+      else plans.push({ key: ["candles", symbol, interval, b], incoming: [c], versionstamp: null });
+    }
+    // Phase 1: read and merge every touched block, so an oversize block is found before any write.
+    for (let i = 0; i < plans.length; i += GET_MANY) {
+      await this.#readMerge(kv, plans.slice(i, i + GET_MANY));
+    }
+    // Phase 2: commit with versionstamp checks; a conflicting chunk is re-read and retried.
+    try {
+      for (let i = 0; i < plans.length; i += BLOCKS_PER_COMMIT) {
+        await this.#commitBlocks(kv, plans.slice(i, i + BLOCKS_PER_COMMIT));
+      }
+    } catch (e) {
+      writeErrors.inc({ store: "kv" });
+      throw e;
+    }
+  }
+
+  async #readMerge(kv: Deno.Kv, plans: BlockPlan[]): Promise<void> {
+    for (let i = 0; i < plans.length; i += GET_MANY) {
+      const part = plans.slice(i, i + GET_MANY);
+      const entries = await kv.getMany<Uint8Array[]>(part.map((p) => p.key));
+      for (let j = 0; j < part.length; j++) {
+        const p = part[j];
+        const e = entries[j];
+        const existing = e.value ? decodeBlock(e.value) : [];
+        const merged = mergeCandles(existing, p.incoming);
+        if (merged.length > BLOCK_CAPACITY) {
+          throw new StoreInputError(
+            `${String(p.key[1])} ${
+              String(p.key[2])
+            }: ${merged.length} candles fall in one ${BLOCK_CANDLES}-interval ` +
+              `block (max ${BLOCK_CAPACITY}); candle times are not spaced by the interval`,
+          );
+        }
+        p.value = encodeBlock(merged);
+        p.versionstamp = e.versionstamp;
+      }
+    }
+  }
+
+  async #commitBlocks(kv: Deno.Kv, plans: BlockPlan[]): Promise<void> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const op = kv.atomic();
+      for (const p of plans) {
+        op.check({ key: p.key, versionstamp: p.versionstamp }).set(p.key, p.value);
+      }
+      const res = await op.commit();
+      if (res.ok) return;
+      await this.#readMerge(kv, plans);
+    }
+    throw new KvConflictError(`candle blocks kept changing under ${MAX_ATTEMPTS} attempts`);
+  }
+
+  async candles(symbol: string, interval: Interval, q?: RangeQuery): Promise<Candle[]> {
+    checkSeries(symbol, interval);
+    const r = checkRange(q);
+    const kv = this.#db();
+    const span = intervalMs(interval) * BLOCK_CANDLES;
+    const prefix = ["candles", symbol, interval];
+    const sel = {
+      start: [...prefix, Math.floor(r.from / span)],
+      end: [...prefix, Math.floor(Math.min(r.to, Number.MAX_SAFE_INTEGER - span) / span) + 1],
+    };
+    const out: Candle[] = [];
+    if (r.newest) {
+      // Newest first, block by block, until `limit` rows are collected.
+      const limit = r.limit!;
+      const chunks: Candle[][] = [];
+      let n = 0;
+      for await (const e of kv.list<Uint8Array>(sel, { reverse: true, batchSize: 4 })) {
+        const rows = decodeBlock(e.value);
+        let hi = rows.length;
+        while (hi > 0 && rows[hi - 1].time > r.to) hi--;
+        let lo = hi;
+        while (lo > 0 && rows[lo - 1].time >= r.from && n + (hi - lo) < limit) lo--;
+        if (hi > lo) chunks.push(rows.slice(lo, hi));
+        n += hi - lo;
+        if (n >= limit) break;
+      }
+      for (let i = chunks.length - 1; i >= 0; i--) for (const c of chunks[i]) out.push(c);
+      return out;
+    }
+    const limit = r.limit ?? Infinity;
+    for await (const e of kv.list<Uint8Array>(sel, { batchSize: 16 })) {
+      for (const c of decodeBlock(e.value)) {
+        if (c.time < r.from || c.time > r.to) continue;
+        out.push(c);
+        if (out.length >= limit) return out;
+      }
+    }
+    return out;
+  }
+
+  async latestCandles(symbol: string, interval: Interval, n: number): Promise<Candle[]> {
+    checkCount(n);
+    if (n === 0) {
+      checkSeries(symbol, interval);
+      return [];
+    }
+    return await this.candles(symbol, interval, { limit: n });
+  }
+
+  // ---- signals ----
+
+  async upsertSignals(signals: readonly SignalRecord[]): Promise<void> {
+    const rows = checkSignalBatch(signals);
+    const sizes = rows.map((s, i) => {
+      const size = JSON.stringify(s).length;
+      if (size > KV_VALUE_LIMIT - 4096) {
+        throw new StoreInputError(`signal[${i}]: ${size} bytes exceed the kv value limit`);
+      }
+      return size;
+    });
+    const kv = this.#db();
+    try {
+      let start = 0;
+      while (start < rows.length) {
+        let end = start;
+        let bytes = 0;
+        while (
+          end < rows.length && end - start < SIGNALS_PER_COMMIT &&
+          bytes + sizes[end] <= SIGNAL_BYTES_PER_COMMIT
+        ) {
+          bytes += sizes[end++];
+        }
+        if (end === start) end++;
+        await this.#commitSignals(kv, rows.slice(start, end));
+        start = end;
+      }
+    } catch (e) {
+      writeErrors.inc({ store: "kv" });
+      throw e;
+    }
+  }
+
+  async #commitSignals(kv: Deno.Kv, rows: SignalRecord[]): Promise<void> {
+    const newest = new Map<string, SignalRecord>();
+    for (const s of rows) {
+      const k = `${s.symbol}\u0000${s.interval}`;
+      const cur = newest.get(k);
+      if (!cur || s.time >= cur.time) newest.set(k, s);
+    }
+    const candidates = [...newest.values()];
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const op = kv.atomic();
+      for (const s of rows) op.set(["signals", s.symbol, s.interval, s.time, s.strategy], s);
+      for (let i = 0; i < candidates.length; i += GET_MANY) {
+        const part = candidates.slice(i, i + GET_MANY);
+        const cur = await kv.getMany<SignalRecord[]>(
+          part.map((s) => ["signal_latest", s.symbol, s.interval]),
+        );
+        for (let j = 0; j < part.length; j++) {
+          const s = part[j];
+          const e = cur[j];
+          if (e.value && e.value.time > s.time) continue;
+          op.check({ key: e.key, versionstamp: e.versionstamp }).set(e.key, s);
+        }
+      }
+      if ((await op.commit()).ok) return;
+    }
+    throw new KvConflictError(`latest-signal keys kept changing under ${MAX_ATTEMPTS} attempts`);
+  }
+
+  async signals(symbol: string, interval: Interval, q?: RangeQuery): Promise<SignalRecord[]> {
+    checkSeries(symbol, interval);
+    const r = checkRange(q);
+    const kv = this.#db();
+    const sel = {
+      start: ["signals", symbol, interval, r.from],
+      end: ["signals", symbol, interval, r.to + 1],
+    };
+    const out: SignalRecord[] = [];
+    if (r.limit !== undefined && !r.newest) {
+      for await (const e of kv.list<SignalRecord>(sel, { limit: r.limit })) out.push(e.value);
+      return out.reverse();
+    }
+    for await (const e of kv.list<SignalRecord>(sel, { reverse: true, limit: r.limit })) {
+      out.push(e.value);
+    }
+    return out;
+  }
+
+  async latestSignals(): Promise<SignalRecord[]> {
+    const out: SignalRecord[] = [];
+    for await (const e of this.#db().list<SignalRecord>({ prefix: ["signal_latest"] })) {
+      out.push(e.value);
+    }
+    return out;
+  }
+
+  // ---- strategies ----
+
+  async strategies(): Promise<StrategyDoc[]> {
+    const out: StrategyDoc[] = [];
+    for await (const e of this.#db().list<StrategyDoc>({ prefix: ["strategies"] })) {
+      out.push(e.value);
+    }
+    return out;
+  }
+
+  async strategy(id: string): Promise<StrategyDoc | undefined> {
+    if (typeof id !== "string" || id.length === 0) return undefined;
+    return (await this.#db().get<StrategyDoc>(["strategies", id])).value ?? undefined;
+  }
+
+  async putStrategy(doc: StrategyDoc): Promise<void> {
+    const d = checkStrategy(doc);
+    await this.#db().set(["strategies", d.id], d);
+  }
+
+  async deleteStrategy(id: string): Promise<boolean> {
+    if (typeof id !== "string" || id.length === 0) return false;
+    const kv = this.#db();
+    const e = await kv.get(["strategies", id]);
+    if (e.versionstamp === null) return false;
+    const res = await kv.atomic().check(e).delete(e.key).commit();
+    return res.ok;
+  }
+}
+
+/** The `kv` store plugin. */
+const plugin: StorePlugin = {
+  kind: "store",
+  id: "kv",
+  description: "Deno KV (default): embedded, persistent; candles in compact 256-bar blocks.",
+  create(ctx: PluginContext): Store {
+    const opts = KvOptionsSchema.parse(ctx.options ?? {});
+    const path = opts.path ?? ctx.env("KV_PATH") ?? "./data/perptrix.kv";
+    return new KvStore(path, ctx.logger.child("kv"));
+  },
+};
+export default plugin;
