@@ -21,4 +21,5 @@ export * from "./core/store.ts";
 export * from "./core/context.ts";
 export * from "./core/log.ts";
 export * from "./core/csv.ts";
+export * from "./core/price_rule.ts";
 export type { Config } from "./core/config.ts";
