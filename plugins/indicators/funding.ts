@@ -23,12 +23,13 @@
  * extreme 0.000125 (10×, ≈ 0.1 %/8 h, the original's per-settlement threshold restated for 8 h
  * venues). On the recorded Hyperliquid BTC/ETH funding 2023-06..2025-07 the 24 h mean is beyond the
  * extreme threshold in well under 1 % of hours and beyond the high one in under 10 % (checked by
- * funding_test.ts). High-funding assets (HYPE: extreme ~9 % of hours) are what `extremes:
- * "relative"` is for.
+ * funding_test.ts). Assets whose funding runs hot for weeks (HYPE after its listing: beyond the
+ * extreme threshold in ~9 % of hours Dec 2024–Jul 2025) are what `extremes: "relative"` is for.
  * @module
  */
 import {
   type Candle,
+  CandleError,
   defineIndicator,
   type IndicatorSignal,
   type IndicatorState,
@@ -177,16 +178,20 @@ export class FundingState implements IndicatorState {
   /** Feeds one closed candle; candles without `fundingRate` leave the state unchanged. */
   update(c: Candle): void {
     const t = c.time;
+    const r = c.fundingRate;
     if (!(t > this.#lastCandleTime)) {
-      throw new RangeError(`funding: candle time ${t} is not after ${this.#lastCandleTime}`);
+      throw new CandleError(
+        `funding: candle time ${t} is not after ${this.#lastCandleTime}; state left unchanged`,
+      );
+    }
+    if (r !== undefined && (typeof r !== "number" || !Number.isFinite(r))) {
+      throw new CandleError(
+        `funding: fundingRate ${r} at ${t} is not finite; state left unchanged`,
+      );
     }
     this.#lastCandleTime = t;
     this.count++;
-    const r = c.fundingRate;
     if (r === undefined) return;
-    if (typeof r !== "number" || !Number.isFinite(r)) {
-      throw new RangeError(`funding: fundingRate ${r} at ${t} is not a finite number`);
-    }
     if (!this.#seen) {
       this.#seen = true;
       this.#oldestStart = t;

@@ -18,6 +18,7 @@
  */
 import {
   type Candle,
+  CandleError,
   defineIndicator,
   type IndicatorSignal,
   type IndicatorState,
@@ -94,20 +95,28 @@ export class OpenInterestState implements IndicatorState {
   /** Feeds one closed candle; candles without `openInterest` leave the state unchanged. */
   update(c: Candle): void {
     const t = c.time;
+    const oi = c.openInterest;
+    const close = c.close;
     if (!(t > this.#lastCandleTime)) {
-      throw new RangeError(`open_interest: candle time ${t} is not after ${this.#lastCandleTime}`);
+      throw new CandleError(
+        `open_interest: candle time ${t} is not after ${this.#lastCandleTime}; state left unchanged`,
+      );
+    }
+    if (oi !== undefined) {
+      if (typeof oi !== "number" || !(oi >= 0) || !Number.isFinite(oi)) {
+        throw new CandleError(
+          `open_interest: openInterest ${oi} at ${t} is not a finite number >= 0; state left unchanged`,
+        );
+      }
+      if (!(close > 0) || !Number.isFinite(close)) {
+        throw new CandleError(
+          `open_interest: close ${close} at ${t} is not a positive number; state left unchanged`,
+        );
+      }
     }
     this.#lastCandleTime = t;
     this.count++;
-    const oi = c.openInterest;
     if (oi === undefined) return;
-    if (typeof oi !== "number" || !(oi >= 0) || !Number.isFinite(oi)) {
-      throw new RangeError(`open_interest: openInterest ${oi} at ${t} is not a finite number >= 0`);
-    }
-    const close = c.close;
-    if (!(close > 0) || !Number.isFinite(close)) {
-      throw new RangeError(`open_interest: close ${close} at ${t} is not a positive number`);
-    }
     this.#store(t, oi, close);
     this.#oi = oi;
     // Drop observations while the next one is also old enough to be the reference.

@@ -21,6 +21,7 @@
  */
 import {
   type Candle,
+  CandleError,
   defineIndicator,
   type IndicatorSignal,
   type IndicatorState,
@@ -99,6 +100,7 @@ export class VolumeProfileState implements IndicatorState {
   #head = 0;
   #size = 0;
   #close = NaN;
+  #lastTime = -Infinity;
   // Lazily rebuilt profile, in x-space (price, or log-price on the tick grid).
   #dirty = false;
   readonly #binVol: Float64Array;
@@ -128,16 +130,28 @@ export class VolumeProfileState implements IndicatorState {
 
   /** Feeds one closed candle (O(1): the profile is rebuilt on demand). */
   update(c: Candle): void {
-    const { high, low, close, volume } = c;
+    const { time, high, low, close, volume } = c;
+    if (!(time > this.#lastTime)) {
+      throw new CandleError(
+        `volume_profile: candle time ${time} is not after ${this.#lastTime}; state left unchanged`,
+      );
+    }
     if (!(low > 0) || !(high >= low) || !Number.isFinite(high)) {
-      throw new RangeError(`volume_profile: bad range low ${low} high ${high} at ${c.time}`);
+      throw new CandleError(
+        `volume_profile: bad range low ${low} high ${high} at ${time}; state left unchanged`,
+      );
     }
     if (!(close >= low && close <= high)) {
-      throw new RangeError(`volume_profile: close ${close} outside [${low}, ${high}] at ${c.time}`);
+      throw new CandleError(
+        `volume_profile: close ${close} outside [${low}, ${high}] at ${time}; state left unchanged`,
+      );
     }
     if (!(volume >= 0) || !Number.isFinite(volume)) {
-      throw new RangeError(`volume_profile: volume ${volume} at ${c.time} is not a number >= 0`);
+      throw new CandleError(
+        `volume_profile: volume ${volume} at ${time} is not a number >= 0; state left unchanged`,
+      );
     }
+    this.#lastTime = time;
     const cap = this.#lookback;
     let i = this.#head + this.#size;
     if (this.#size < cap) {
