@@ -65,6 +65,13 @@ export class SignalSeries {
   readonly #scores: Float64Array;
   readonly #weights: Float64Array;
   readonly #clamps: (readonly [number, number])[];
+  readonly #signals: IndicatorSignal[];
+  readonly #lastSignal: (IndicatorSignal | undefined)[];
+  readonly #lastContribution: (Contribution | undefined)[];
+  readonly #lastReason: (Reason | null | undefined)[];
+  readonly #lastCategory: (CategoryResult | undefined)[];
+  /** Per category, the contributions of the candle being evaluated. */
+  readonly #scratch: Contribution[][];
   #count = 0;
   #last = -Infinity;
   #failed: Error | undefined;
@@ -84,6 +91,13 @@ export class SignalSeries {
     this.#scores = new Float64Array(strategy.categories.length);
     this.#weights = Float64Array.from(strategy.categories, (c) => c.weight);
     this.#clamps = strategy.categories.map((c) => c.clamp);
+    const n = strategy.indicators.length;
+    this.#signals = new Array(n);
+    this.#lastSignal = new Array(n).fill(undefined);
+    this.#lastContribution = new Array(n).fill(undefined);
+    this.#lastReason = new Array(n).fill(undefined);
+    this.#lastCategory = new Array(strategy.categories.length).fill(undefined);
+    this.#scratch = strategy.categories.map((c) => new Array(c.members.length));
   }
 
   /** Candles accepted so far. */
@@ -131,11 +145,31 @@ export class SignalSeries {
     return this.#evaluate(candle);
   }
 
+  /**
+   * Contribution and reason of slot `i` for signal `s`. Plugins return shared frozen signals for
+   * static states, so the last one is remembered per slot and its frozen contribution reused:
+   * records then share immutable parts instead of allocating them per candle.
+   */
+  #contribution(i: number, s: IndicatorSignal): Contribution {
+    if (s === this.#lastSignal[i]) return this.#lastContribution[i]!;
+    const id = this.strategy.indicators[i].id;
+    const c: Contribution = { id, state: s.state, score: s.score, reason: s.reason };
+    if (Object.isFrozen(s)) {
+      Object.freeze(c);
+      this.#lastSignal[i] = s;
+      this.#lastContribution[i] = c;
+      this.#lastReason[i] = s.reason === "" ? null : Object.freeze({ text: s.reason, weight: 1 });
+    } else {
+      this.#lastSignal[i] = undefined;
+    }
+    return c;
+  }
+
   #evaluate(candle: Candle): SignalRecord {
     const st = this.strategy;
     const inds = st.indicators;
     const n = inds.length;
-    const signals: IndicatorSignal[] = new Array(n);
+    const signals = this.#signals;
     let widen = false;
     for (let i = 0; i < n; i++) {
       const ci = inds[i];
@@ -147,42 +181,67 @@ export class SignalSeries {
           `${this.#where}: indicator "${ci.id}" evaluate threw: ${(e as Error)?.message ?? e}`,
         );
       }
-      const bad = checkSignal(s, ci.id);
-      if (bad !== undefined) throw new PluginFailure(`${this.#where}: ${bad}`);
+      if (s !== this.#lastSignal[i]) { // a remembered signal was checked when first seen
+        const bad = checkSignal(s, ci.id);
+        if (bad !== undefined) throw new PluginFailure(`${this.#where}: ${bad}`);
+      }
       if (s.widenStops === true) widen = true;
       signals[i] = s;
     }
 
+    const reasons: Reason[] = [];
     const cats = st.categories;
     const scores = this.#scores;
     const results: CategoryResult[] = new Array(cats.length);
     for (let k = 0; k < cats.length; k++) {
       const cat = cats[k];
       const members = cat.members;
-      const contributions: Contribution[] = new Array(members.length);
+      const prev = this.#lastCategory[k];
+      const scratch = this.#scratch[k];
+      let same = prev !== undefined;
       let raw = 0;
       for (let j = 0; j < members.length; j++) {
         const m = members[j];
         const s = signals[m];
         raw += s.score;
-        contributions[j] = { id: inds[m].id, state: s.state, score: s.score, reason: s.reason };
+        const c = this.#contribution(m, s);
+        scratch[j] = c;
+        if (same && prev!.contributions[j] !== c) same = false;
+        const r = this.#lastSignal[m] === s ? this.#lastReason[m] : undefined;
+        if (r === undefined) {
+          if (s.reason !== "") reasons.push({ text: s.reason, weight: 1 });
+        } else if (r !== null) reasons.push(r);
       }
-      if (cat.combine !== undefined) {
-        raw = cat.combine(members.map((m) => signals[m]));
-        if (typeof raw !== "number" || !Number.isFinite(raw)) {
-          throw new PluginFailure(`${this.#where}: category "${cat.id}" combine returned ${raw}`);
+      let result: CategoryResult;
+      if (same) {
+        result = prev!;
+      } else {
+        if (cat.combine !== undefined) {
+          raw = cat.combine(members.map((m) => signals[m]));
+          if (typeof raw !== "number" || !Number.isFinite(raw)) {
+            throw new PluginFailure(`${this.#where}: category "${cat.id}" combine returned ${raw}`);
+          }
+        }
+        const contributions = scratch.slice();
+        result = {
+          id: cat.id,
+          score: clampScore(raw, cat.clamp),
+          raw,
+          clamp: [cat.clamp[0], cat.clamp[1]],
+          weight: cat.weight,
+          contributions,
+        };
+        // Only a result made entirely of shared (frozen) contributions can be reused.
+        if (contributions.every((c) => Object.isFrozen(c))) {
+          Object.freeze(result.clamp);
+          Object.freeze(contributions);
+          this.#lastCategory[k] = Object.freeze(result);
+        } else {
+          this.#lastCategory[k] = undefined;
         }
       }
-      const score = clampScore(raw, cat.clamp);
-      scores[k] = score;
-      results[k] = {
-        id: cat.id,
-        score,
-        raw,
-        clamp: [cat.clamp[0], cat.clamp[1]],
-        weight: cat.weight,
-        contributions,
-      };
+      scores[k] = result.score;
+      results[k] = result;
     }
 
     const total = totalScore(scores, this.#clamps, this.#weights, st.scoring);
@@ -216,15 +275,8 @@ export class SignalSeries {
       }
     }
 
-    const reasons: Reason[] = [];
-    for (let k = 0; k < results.length; k++) {
-      const cs = results[k].contributions;
-      for (let j = 0; j < cs.length; j++) {
-        if (cs[j].reason !== "") reasons.push({ text: cs[j].reason, weight: 1 });
-      }
-    }
     if (widened) reasons.push({ text: st.widenReason, weight: 0.4 });
-    reasons.push({ ...RISK_REASONS[risk] });
+    reasons.push(RISK_REASONS[risk]);
 
     return {
       symbol: this.symbol,
