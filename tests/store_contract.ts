@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import type { Candle } from "../core/candle.ts";
 import type { SignalRecord } from "../core/signal.ts";
 import type { Store } from "../core/store.ts";
+import type { Logger } from "../core/log.ts";
 import { loadCandles } from "./data.ts";
 
 /** A store under test plus how to reopen it on the same backing data, when it persists. */
@@ -21,6 +22,22 @@ export interface StoreUnderTest {
 
 /** Creates a fresh, empty, started store for one test. */
 export type StoreFactory = () => Promise<StoreUnderTest>;
+
+/** A logger that records instead of printing, so tests can assert on what was logged. */
+export function recordingLogger(lines: string[] = []): Logger & { lines: string[] } {
+  const rec = (level: string) => (msg: string, fields?: Record<string, unknown>) => {
+    lines.push(`${level} ${msg} ${fields ? JSON.stringify(fields) : ""}`);
+  };
+  const l: Logger & { lines: string[] } = {
+    lines,
+    debug: () => {},
+    info: rec("info"),
+    warn: rec("warn"),
+    error: rec("error"),
+    child: () => l,
+  };
+  return l;
+}
 
 /** Hyperliquid BTC 1m candles (6,808 consecutive bars), real data from the shared folder. */
 export const REAL_1M = "hyperliquid-btc-perp-1m-2025-07-21_2025-07-26.csv";
@@ -84,7 +101,7 @@ async function withStore(factory: StoreFactory, fn: (t: StoreUnderTest) => Promi
 async function rejects(p: Promise<unknown>, pattern: RegExp): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
     assert.ok(e instanceof Error, "rejects with an Error");
-    assert.match(e.message, pattern);
+    assert.match((e as Error).message, pattern);
     return true;
   });
 }

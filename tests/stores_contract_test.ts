@@ -3,9 +3,11 @@
  * Redis cache layer in front of memory and kv (real Redis on 127.0.0.1:6379).
  * @module
  */
-import { storeContract } from "./store_contract.ts";
+import { recordingLogger, storeContract } from "./store_contract.ts";
 import { MemoryStore } from "../plugins/stores/memory.ts";
 import { KvStore } from "../plugins/stores/kv.ts";
+import { QuestDbStore } from "../plugins/stores/questdb/mod.ts";
+import { FakeQuestDb } from "./fakes/questdb.ts";
 
 storeContract("memory", async () => {
   const store = new MemoryStore();
@@ -27,4 +29,14 @@ storeContract("kv", async () => {
     },
     cleanup: () => Deno.remove(dir, { recursive: true }),
   };
+});
+
+storeContract("questdb", async () => {
+  const fake = FakeQuestDb.start();
+  const open = async () => {
+    const s = new QuestDbStore(fake.config(), { flushIntervalMs: 50 }, recordingLogger());
+    await s.start();
+    return s;
+  };
+  return { store: await open(), reopen: open, cleanup: () => fake.stop() };
 });
