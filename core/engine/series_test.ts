@@ -284,3 +284,43 @@ Deno.test("min SL% keeps a tiny volatility value from putting stops inside the s
   assert.ok(Math.abs(r.tp_pct! - 0.1 * 2 / 1.2) < 1e-12);
   assert.ok(Math.abs(r.sl_price! - 99.9) < 1e-9);
 });
+
+Deno.test("property: reused frozen parts never leak between candles", async () => {
+  const fc = (await import("fast-check")).default;
+  const pool = [-2, -1, 0, 1, 2].map((v) => Object.freeze(S(v, `S${v}`, v === 0 ? "" : `r${v}`)));
+  const ids = ["ema", "st", "rsi", "atr", "obv", "funding"];
+  fc.assert(
+    fc.property(
+      fc.array(fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 6, maxLength: 6 }), {
+        minLength: 1,
+        maxLength: 40,
+      }),
+      (rows) => {
+        const script: Script = {};
+        ids.forEach((id, k) => (script[id] = rows.map((r) => pool[r[k]])));
+        const out = run(script, rows.map((_, i) => candleAt(i)));
+        out.forEach((rec, i) => {
+          const want = new Map(ids.map((id, k) => [id, pool[rows[i][k]]]));
+          let total = 0;
+          const texts: string[] = [];
+          for (const c of rec.categories) {
+            let raw = 0;
+            for (const x of c.contributions) {
+              const w = want.get(x.id)!;
+              assert.equal(x.state, w.state);
+              assert.equal(x.score, w.score);
+              raw += x.score;
+              if (x.reason !== "") texts.push(x.reason);
+            }
+            assert.equal(c.raw, raw);
+            assert.equal(c.score, Math.max(c.clamp[0], Math.min(c.clamp[1], raw)));
+            total += c.score;
+          }
+          assert.equal(rec.score, total);
+          assert.deepEqual(rec.reasons.filter((r) => r.weight === 1).map((r) => r.text), texts);
+        });
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
