@@ -8,7 +8,8 @@
  *   grouped when the range would need more than `maxBins` of them);
  * - each candle's volume is spread uniformly over its [low, high] range (in log-price on the tick
  *   grid); a zero-range candle puts all of it in one bin;
- * - the POC tie-break is deterministic: among bins with equal volume the **lowest price** wins;
+ * - the POC tie-break is deterministic: among bins with equal volume (within 1e-9 relative) the
+ *   **lowest price** wins;
  * - the value area grows from the POC by adding the larger neighbouring bin each step (the lower
  *   one on a tie) until it holds `valueArea` of the volume; VAH/VAL are its outer bin edges;
  * - "near the POC" is relative: within `nearBins` bin widths of the POC bin's centre;
@@ -29,6 +30,12 @@ import {
   z,
 } from "perptrix";
 import { frozenSignal } from "./_frozen_signal.ts";
+
+/**
+ * Volumes within this relative distance are a tie (POC: lowest price wins; value area: the lower
+ * neighbour is added), so summation-order rounding never decides between equal bins.
+ */
+const TIE = 1e-9;
 
 /** Parameters. */
 export const volumeProfileParams = z.strictObject({
@@ -253,7 +260,7 @@ export class VolumeProfileState implements IndicatorState {
       let vol = bv[b] + run;
       if (vol < 0) vol = 0; // rounding residue of the difference array
       bv[b] = vol;
-      if (vol > best) { // strict: the lowest price wins a tie
+      if (vol > best + TIE * best) { // the lowest price wins a tie
         best = vol;
         poc = b;
       }
@@ -267,7 +274,7 @@ export class VolumeProfileState implements IndicatorState {
       const up = z + 1 < nb ? bv[z + 1] : -1;
       const dn = a > 0 ? bv[a - 1] : -1;
       if (up < 0 && dn < 0) break;
-      if (up > dn) acc += bv[++z];
+      if (up > dn + TIE * dn) acc += bv[++z];
       else acc += bv[--a];
     }
     this.#vaLo = a;
