@@ -61,8 +61,11 @@ export const HyperliquidOptions = z.object({
   tickMs: z.number().int().min(1).max(10_000).default(250),
   /** Least time (real ms) between two REST syncs of the same series. */
   resyncMinMs: z.number().int().min(0).max(600_000).default(1_000),
-  /** Funding history fetched at start, in hours. */
-  fundingBackfillHours: z.number().int().min(0).max(24 * 365).default(24 * 7),
+  /**
+   * Funding history fetched at start covers the backfilled candles of the longest interval,
+   * capped at this many hours (each 500 hours cost one request of weight ≈ 45).
+   */
+  fundingBackfillHours: z.number().int().min(0).max(24 * 365).default(24 * 30),
 }).strict();
 /** Validated provider options. */
 export type HyperliquidOptions = z.infer<typeof HyperliquidOptions>;
@@ -113,6 +116,7 @@ export class HyperliquidProvider implements Provider {
   readonly #perps = new Map<string, PerpState>();
   readonly #lastSync = new Map<CandleSeries, number>();
   readonly #forceSync = new Set<CandleSeries>();
+  readonly #failing = new Set<CandleSeries>();
   readonly #loggedKinds = new Set<string>();
   #shards: WsShard[] = [];
   #sink: MarketSink | undefined;
@@ -188,7 +192,9 @@ export class HyperliquidProvider implements Provider {
     }
     if (o.fundingBackfillHours > 0) {
       const to = this.#now();
-      const from = to - o.fundingBackfillHours * 3_600_000;
+      const longest = Math.max(...this.#intervals.map(intervalMs));
+      const span = Math.min(o.fundingBackfillHours * 3_600_000, (this.#count + 2) * longest);
+      const from = to - span;
       await Promise.all(this.#symbols.map(async (coin) => {
         try {
           const rows = await this.#rest.fundingHistory(coin, from, to, signal);
@@ -320,9 +326,11 @@ export class HyperliquidProvider implements Provider {
         else candles.push(c);
       }
       for (const c of s.settle(candles, fetchedAt)) this.#emit(s, c);
+      this.#failing.delete(s);
     } catch (e) {
-      if (this.#abort.signal.aborted) return;
-      this.#log.warn("candle sync failed; will retry", {
+      if (this.#abort.signal.aborted || this.#failing.has(s)) return;
+      this.#failing.add(s);
+      this.#log.warn("candle sync failed; retrying (logged once until it succeeds)", {
         symbol: s.symbol,
         interval: s.interval,
         error: e,

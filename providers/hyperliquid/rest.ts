@@ -154,7 +154,9 @@ export class InfoClient {
   ): Promise<WireCandle[]> {
     const step = intervalMs(interval);
     const out: WireCandle[] = [];
-    let from = startTime;
+    // The venue deserialises times as integers.
+    let from = Math.floor(startTime);
+    endTime = Math.floor(endTime);
     for (let page = 0; page < MAX_PAGES && from <= endTime; page++) {
       const to = Math.min(endTime, from + (MAX_CANDLES_PER_REQUEST - 1) * step);
       const expected = Math.min(MAX_CANDLES_PER_REQUEST, Math.ceil((to - from) / step) + 1);
@@ -189,7 +191,8 @@ export class InfoClient {
     signal?: AbortSignal,
   ): Promise<z.infer<typeof FundingHistoryResponse>> {
     const out: z.infer<typeof FundingHistoryResponse> = [];
-    let from = startTime;
+    let from = Math.floor(startTime);
+    endTime = Math.floor(endTime);
     for (let page = 0; page < MAX_PAGES && from <= endTime; page++) {
       const rows = await this.request(
         { type: "fundingHistory", coin, startTime: from, endTime },

@@ -364,7 +364,8 @@ export class FakeHyperliquid {
   }
 
   /** The virtual clock (epoch ms). */
-  now = (): number => this.#o.startTime + (performance.now() - this.#realStart) * this.#o.speed;
+  now = (): number =>
+    Math.floor(this.#o.startTime + (performance.now() - this.#realStart) * this.#o.speed);
 
   #set(coin: string): "btc" | "eth" {
     if (coin === "BTC") return "btc";
