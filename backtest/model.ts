@@ -85,6 +85,8 @@ export interface ModelTotals {
   fees: number;
   funding_paid: number;
   funding_received: number;
+  /** Settlements that fell while a position was open. */
+  funding_settlements: number;
   /** Cost of slippage: `qty × |fill − reference price|` over all taker fills. */
   slippage: number;
   /** Candles that touched both SL and TP of the open position. */
@@ -120,6 +122,7 @@ export class TradingModel {
     fees: 0,
     funding_paid: 0,
     funding_received: 0,
+    funding_settlements: 0,
     slippage: 0,
     ambiguous_candles: 0,
     entry_signals: 0,
@@ -256,6 +259,7 @@ export class TradingModel {
       const pay = fundingPayment(this.#side, this.#qty, price, rate);
       this.#cash -= pay;
       this.#posFunding += pay;
+      this.totals.funding_settlements++;
       if (pay > 0) this.totals.funding_paid += pay;
       else this.totals.funding_received -= pay;
     }
