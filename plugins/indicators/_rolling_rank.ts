@@ -39,6 +39,28 @@ export class RollingRank {
     return this.#lowerBound(x, this.#size);
   }
 
+  /** Number of held values at or below `x`. */
+  countAtMost(x: number): number {
+    const s = this.#sorted;
+    let lo = 0;
+    let hi = this.#size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (s[mid] <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * Mid-rank of `x` among the held values as a fraction in [0, 1]: (below + equal/2) / size, so
+   * a value equal to every other one ranks 0.5, not 0. NaN when empty.
+   */
+  percentile(x: number): number {
+    const below = this.countBelow(x);
+    return (below + (this.countAtMost(x) - below) / 2) / this.#size;
+  }
+
   /** Adds `x`, evicting the oldest value when full. */
   push(x: number): void {
     if (x !== x) throw new RangeError("RollingRank cannot hold NaN");

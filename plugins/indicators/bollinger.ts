@@ -11,8 +11,9 @@
  * - UpperBreakout +1 (close > upper), LowerBreakout −1 (close < lower). Checked before the squeeze:
  *   a close through a band out of a squeeze is the breakout the squeeze announced (the original
  *   checked the squeeze first and so hid breakouts, §9.1.6).
- * - Squeeze 0: the width is among the lowest `squeezePercentile` of its own last `squeezeLookback`
- *   values (20 % of 120 bars by default), instead of the original fixed width < 5 %, which nearly
+ * - Squeeze 0: the width's mid-rank among its own last `squeezeLookback` values (current one
+ *   included) is below `squeezePercentile` (lowest 20 % of 120 bars by default; ties count half,
+ *   so a width that never changes is no squeeze), instead of the original fixed width < 5 %, which nearly
  *   all intraday crypto bars satisfied (§9.1.6). Needs `squeezeLookback` widths.
  * - MeanReversion 0: width shrinking and |close − middle| < 0.5σ.
  * - WalkingBands 0: close within 0.2σ of a band (σ > 0: a flat market walks no band).
@@ -66,8 +67,8 @@ export class BollingerState {
   width = NaN;
   /** Width of the previous bar, NaN when it had none. */
   prevWidth = NaN;
-  /** Number of widths in the squeeze history strictly below the current width. */
-  widthRank = NaN;
+  /** Mid-rank of the current width in its own recent history, in [0, 1] (NaN during warm-up). */
+  widthPercentile = NaN;
   #moments: RollingMoments;
   #widths: RollingRank;
   #lastTime = -Infinity;
@@ -102,7 +103,7 @@ export class BollingerState {
     this.lower = mean - band;
     this.width = mean > 0 ? (this.upper - this.lower) / mean : 0;
     this.#widths.push(this.width);
-    this.widthRank = this.#widths.countBelow(this.width);
+    this.widthPercentile = this.#widths.percentile(this.width);
   }
 
   /** `{ upper, middle, lower, width }`, null during warm-up. */
@@ -129,7 +130,7 @@ export function judgeBollinger(s: BollingerState, p: BollingerParams): Indicator
   if (width !== width) return NEUTRAL;
   if (close > upper) return UPPER_BREAKOUT;
   if (close < lower) return LOWER_BREAKOUT;
-  if (s.squeezeReady && s.widthRank < p.squeezePercentile * p.squeezeLookback) return SQUEEZE;
+  if (s.squeezeReady && s.widthPercentile < p.squeezePercentile) return SQUEEZE;
   const dev = close > middle ? close - middle : middle - close;
   if (width < s.prevWidth && dev < 0.5 * sigma) return MEAN_REVERSION;
   if (sigma > 0 && s.prevWidth === s.prevWidth) {

@@ -12,7 +12,8 @@
  * original carried the bands with the current close, so it practically never flipped (§9.1.1).
  *
  * States (scores §3.1): BullishFlip +2, BearishFlip −2 (direction changed on this bar), Bullish
- * +1, Bearish −1; Neutral 0 during warm-up.
+ * +1, Bearish −1; Neutral 0 during warm-up and while the ATR is exactly 0 (a market that has not
+ * moved since the start has no trend, although the definition calls it "down").
  * @module
  */
 import {
@@ -56,6 +57,11 @@ export class SuperTrendState {
   constructor(readonly params: SuperTrendParams) {
     this.#atr = new AverageTrueRange(params.period);
     this.#multiplier = params.multiplier;
+  }
+
+  /** The ATR under the bands, NaN during warm-up. */
+  get atr(): number {
+    return this.#atr.value;
   }
 
   /** The SuperTrend line, NaN during warm-up. */
@@ -113,7 +119,7 @@ const NEUTRAL = frozenSignal("Neutral", 0);
 /** Judges a SuperTrend state: a flip on the bar the direction changed, else the direction. */
 export function judgeSuperTrend(s: SuperTrendState): IndicatorSignal {
   const d = s.direction;
-  if (d === 0) return NEUTRAL;
+  if (d === 0 || s.atr === 0) return NEUTRAL; // warm-up, or a market that never moved
   const prev = s.prevDirection;
   if (d === 1) return prev === -1 ? BULLISH_FLIP : BULLISH;
   return prev === 1 ? BEARISH_FLIP : BEARISH;

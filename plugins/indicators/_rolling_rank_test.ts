@@ -1,0 +1,31 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { RollingRank } from "./_rolling_rank.ts";
+
+Deno.test("RollingRank: counts and mid-ranks match a sorted copy of the last n values", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 12 }),
+      fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 1, maxLength: 80 }),
+      (cap, xs) => {
+        const r = new RollingRank(cap);
+        xs.forEach((x, i) => {
+          r.push(x);
+          const win = xs.slice(Math.max(0, i + 1 - cap), i + 1);
+          for (const q of [-6, -1, 0, 0.5, 3, 6]) {
+            const below = win.filter((v) => v < q).length;
+            const atMost = win.filter((v) => v <= q).length;
+            assert.equal(r.countBelow(q), below);
+            assert.equal(r.countAtMost(q), atMost);
+            assert.equal(r.percentile(q), (below + (atMost - below) / 2) / win.length);
+          }
+        });
+      },
+    ),
+  );
+});
+
+Deno.test("RollingRank: rejects NaN and bad capacities", () => {
+  assert.throws(() => new RollingRank(0), RangeError);
+  assert.throws(() => new RollingRank(2).push(NaN), RangeError);
+});

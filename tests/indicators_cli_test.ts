@@ -1,0 +1,105 @@
+/**
+ * End-to-end checks of `deno task indicators` as a subprocess: the output shape the issue fixes,
+ * and line-numbered errors. The numbers themselves are proven in indicators_reference_test.ts
+ * through the same column function.
+ * @module
+ */
+import assert from "node:assert/strict";
+import { INDICATOR_COLUMNS } from "../cli/indicators.ts";
+import { dataPath } from "./data.ts";
+
+const root = new URL("..", import.meta.url).pathname;
+
+async function run(file: string) {
+  const out = await new Deno.Command("deno", {
+    args: ["run", `--allow-read=.,../shared,/tmp`, "cli/indicators.ts", file],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+}
+
+async function tempCsv(text: string): Promise<string> {
+  const f = await Deno.makeTempFile({ dir: "/tmp", suffix: ".csv" });
+  await Deno.writeTextFile(f, text);
+  return f;
+}
+
+Deno.test("indicators CLI: one JSON object of aligned columns on a real file", async () => {
+  const file = dataPath("regimes/crash-2020-03-12-binance-btcusdt-spot-5m.csv");
+  const rows = (await Deno.readTextFile(file)).trim().split("\n").length - 1;
+  const r = await run(file);
+  assert.equal(r.code, 0, r.stderr);
+  const json = JSON.parse(r.stdout);
+  assert.deepEqual(Object.keys(json), [...INDICATOR_COLUMNS]);
+  for (const k of INDICATOR_COLUMNS) assert.equal(json[k].length, rows, k);
+  const firstRow: Record<string, number> = {
+    rsi14: 14,
+    macd: 33,
+    macd_signal: 33,
+    macd_hist: 33,
+    ema20: 19,
+    ema50: 49,
+    bb_upper: 19,
+    bb_middle: 19,
+    bb_lower: 19,
+    atr14: 14,
+    obv: 0,
+    supertrend: 10,
+    supertrend_dir: 10,
+  };
+  for (const k of INDICATOR_COLUMNS) {
+    const col: (number | null)[] = json[k];
+    assert.equal(col.findIndex((v) => v !== null), firstRow[k], k);
+    assert.ok(col.slice(firstRow[k]).every((v) => typeof v === "number" && Number.isFinite(v)), k);
+  }
+  assert.ok(json.supertrend_dir.slice(10).every((d: number) => d === 1 || d === -1));
+  assert.ok(json.supertrend_dir.includes(1) && json.supertrend_dir.includes(-1));
+  for (let i = 33; i < rows; i++) {
+    assert.ok(Math.abs(json.macd_hist[i] - (json.macd[i] - json.macd_signal[i])) < 1e-9);
+    assert.ok(json.bb_lower[i] <= json.bb_middle[i] && json.bb_middle[i] <= json.bb_upper[i]);
+  }
+});
+
+Deno.test("indicators CLI: a bad row stops the run with its line number", async () => {
+  const header = "time,open,high,low,close,volume\n";
+  const cases: [string, RegExp][] = [
+    [header + "1,10,11,9,10,5\n2,10,11,9,abc,5\n", /line 3: close "abc" is not a finite number/],
+    [header + "1,10,11,9,10,5\n\n3,10,11,9,10,-1\n", /line 4: volume -1/],
+    [header + "2,10,11,9,10,5\n1,10,11,9,10,5\n", /line 3: time 1 is not after/],
+    [header + "1,10,9,11,10,5\n", /line 2: high 9 is below low 11/],
+    ["time,open,high,low,close\n1,1,1,1,1\n", /line 1: header lacks column "volume"/],
+  ];
+  for (const [text, want] of cases) {
+    const f = await tempCsv(text);
+    try {
+      const r = await run(f);
+      assert.equal(r.code, 1, text);
+      assert.equal(r.stdout, "");
+      assert.match(r.stderr, want);
+      assert.ok(r.stderr.includes(f), "the message names the file");
+    } finally {
+      await Deno.remove(f);
+    }
+  }
+});
+
+Deno.test("indicators CLI: usage and unreadable files are clear errors", async () => {
+  const missing = await run("/tmp/does-not-exist-perptrix.csv");
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /cannot read \/tmp\/does-not-exist-perptrix.csv/);
+  const empty = await tempCsv("time,open,high,low,close,volume\n");
+  try {
+    const r = await run(empty);
+    assert.equal(r.code, 0);
+    const json = JSON.parse(r.stdout);
+    for (const k of INDICATOR_COLUMNS) assert.deepEqual(json[k], []);
+  } finally {
+    await Deno.remove(empty);
+  }
+});
