@@ -15,9 +15,12 @@
  * - "near the POC" is relative: within `nearBins` bin widths of the POC bin's centre;
  * - NaN or negative input is rejected with a clear error instead of poisoning the histogram.
  *
- * Cost: `update` is O(1) (a ring push). The profile is rebuilt lazily, at most once per candle,
- * when `values()` or `evaluate` asks for it, in O(lookback + bins) using a difference array for
- * the bins a candle covers fully. Memory: 24 bytes per lookback candle plus 16 per bin.
+ * Cost: while the window's low–high range is unchanged (no new extreme enters, no extreme leaves)
+ * `update` adds the new bar and subtracts the leaving one in O(bins they cover). When the range
+ * changes the histogram is rebuilt lazily, once, when `values()` or `evaluate` next asks, in
+ * O(lookback + bins) with a difference array for fully covered bins (so an update-only caller
+ * pays O(1)). POC and value area cost O(bins) per query after a change. Memory: 24 bytes per
+ * lookback candle plus 16 per bin.
  * @module
  */
 import {
@@ -101,17 +104,23 @@ export class VolumeProfileState implements IndicatorState {
   readonly #maxBins: number;
   readonly #valueArea: number;
   readonly #minCandles: number;
-  readonly #highs: Float64Array;
-  readonly #lows: Float64Array;
+  // Ring of bars in x-space (price, or log-price on the tick grid) with their volumes.
+  readonly #xHigh: Float64Array;
+  readonly #xLow: Float64Array;
   readonly #vols: Float64Array;
   #head = 0;
   #size = 0;
   #close = NaN;
   #lastTime = -Infinity;
-  // Lazily rebuilt profile, in x-space (price, or log-price on the tick grid).
-  #dirty = false;
+  // Histogram on a grid that spans exactly the window's [min low, max high]. While a new bar
+  // stays inside that range and the bar leaving the window did not touch its edges, the grid is
+  // unchanged and bars are added/subtracted in O(bins touched); otherwise it is rebuilt lazily.
+  #gridValid = false;
+  #summaryDirty = false;
   readonly #binVol: Float64Array;
   readonly #diff: Float64Array;
+  #xlo = 0;
+  #xhi = 0;
   #nb = 0;
   #x0 = 0;
   #w = 0;
@@ -127,15 +136,15 @@ export class VolumeProfileState implements IndicatorState {
     this.#maxBins = p.maxBins;
     this.#valueArea = p.valueArea;
     this.#minCandles = p.minCandles;
-    this.#highs = new Float64Array(p.lookback);
-    this.#lows = new Float64Array(p.lookback);
+    this.#xHigh = new Float64Array(p.lookback);
+    this.#xLow = new Float64Array(p.lookback);
     this.#vols = new Float64Array(p.lookback);
     const rows = p.tickBps > 0 ? p.maxBins : p.bins;
     this.#binVol = new Float64Array(rows);
     this.#diff = new Float64Array(rows + 1);
   }
 
-  /** Feeds one closed candle (O(1): the profile is rebuilt on demand). */
+  /** Feeds one closed candle: O(1) plus O(bins the bar covers) while the range holds. */
   update(c: Candle): void {
     const { time, high, low, close, volume } = c;
     if (!(time > this.#lastTime)) {
@@ -159,25 +168,44 @@ export class VolumeProfileState implements IndicatorState {
       );
     }
     this.#lastTime = time;
+    const log = this.#logStep > 0;
+    const xh = log ? Math.log(high) : high;
+    const xl = log ? Math.log(low) : low;
     const cap = this.#lookback;
-    let i = this.#head + this.#size;
+    let i: number;
+    let evicted = false;
     if (this.#size < cap) {
+      i = this.#head + this.#size;
       if (i >= cap) i -= cap;
       this.#size++;
     } else {
       i = this.#head;
       this.#head = this.#head + 1 === cap ? 0 : this.#head + 1;
+      evicted = true;
     }
-    this.#highs[i] = high;
-    this.#lows[i] = low;
+    if (this.#gridValid) {
+      if (xl < this.#xlo || xh > this.#xhi) this.#gridValid = false;
+      else if (evicted) {
+        const ol = this.#xLow[i];
+        const oh = this.#xHigh[i];
+        if (ol <= this.#xlo || oh >= this.#xhi) this.#gridValid = false;
+        else {
+          const ov = this.#vols[i];
+          this.#spread(ol, oh, -ov);
+          this.#total -= ov;
+        }
+      }
+      if (this.#gridValid) {
+        this.#spread(xl, xh, volume);
+        this.#total += volume;
+        this.#summaryDirty = true;
+      }
+    }
+    this.#xHigh[i] = xh;
+    this.#xLow[i] = xl;
     this.#vols[i] = volume;
     this.#close = close;
     this.count++;
-    this.#dirty = true;
-  }
-
-  #x(price: number): number {
-    return this.#logStep > 0 ? Math.log(price) : price;
   }
 
   #price(x: number): number {
@@ -190,37 +218,56 @@ export class VolumeProfileState implements IndicatorState {
     return b < 0 ? 0 : b >= this.#nb ? this.#nb - 1 : b;
   }
 
+  // Adds `v` spread uniformly over [xl, xh] to the current grid, touching only the bins covered.
+  #spread(xl: number, xh: number, v: number): void {
+    if (v === 0) return;
+    const bv = this.#binVol;
+    const i0 = this.#bin(xl);
+    const i1 = this.#bin(xh);
+    if (i0 === i1 || !(xh > xl)) {
+      bv[i0] += v;
+      return;
+    }
+    const d = v / (xh - xl);
+    const w = this.#w;
+    const x0 = this.#x0;
+    bv[i0] += d * (x0 + (i0 + 1) * w - xl);
+    bv[i1] += d * (xh - (x0 + i1 * w));
+    const full = d * w;
+    for (let b = i0 + 1; b < i1; b++) bv[b] += full;
+  }
+
+  // Full rebuild from the ring in O(lookback + bins), using a difference array for fully
+  // covered bins.
   #rebuild(): void {
-    this.#dirty = false;
-    this.#pocBin = -1;
     const n = this.#size;
     const cap = this.#lookback;
+    const xHigh = this.#xHigh;
+    const xLow = this.#xLow;
+    const vols = this.#vols;
     let lo = Infinity;
     let hi = -Infinity;
     let total = 0;
-    for (let k = 0; k < n; k++) {
-      let j = this.#head + k;
-      if (j >= cap) j -= cap;
-      if (this.#lows[j] < lo) lo = this.#lows[j];
-      if (this.#highs[j] > hi) hi = this.#highs[j];
-      total += this.#vols[j];
+    for (let k = 0, j = this.#head; k < n; k++, j = j + 1 === cap ? 0 : j + 1) {
+      if (xLow[j] < lo) lo = xLow[j];
+      if (xHigh[j] > hi) hi = xHigh[j];
+      total += vols[j];
     }
+    this.#xlo = lo;
+    this.#xhi = hi;
     this.#total = total;
-    if (!(total > 0)) return;
-    const xlo = this.#x(lo);
-    const xhi = this.#x(hi);
     if (this.#logStep > 0) {
       const s = this.#logStep;
-      const first = Math.floor(xlo / s);
-      const span = Math.floor(xhi / s) - first + 1;
+      const first = Math.floor(lo / s);
+      const span = Math.floor(hi / s) - first + 1;
       const group = Math.ceil(span / this.#maxBins);
       this.#w = s * group;
       this.#x0 = first * s;
       this.#nb = Math.ceil(span / group);
     } else {
       this.#nb = this.#bins;
-      this.#x0 = xlo;
-      this.#w = (xhi - xlo) / this.#bins;
+      this.#x0 = lo;
+      this.#w = (hi - lo) / this.#bins;
       if (!(this.#w > 0)) this.#nb = 1; // flat window: one bin at that price
     }
     const nb = this.#nb;
@@ -230,15 +277,20 @@ export class VolumeProfileState implements IndicatorState {
     diff.fill(0, 0, nb + 1);
     const w = this.#w;
     const x0 = this.#x0;
-    for (let k = 0; k < n; k++) {
-      let j = this.#head + k;
-      if (j >= cap) j -= cap;
-      const v = this.#vols[j];
+    const last = nb - 1;
+    for (let k = 0, j = this.#head; k < n; k++, j = j + 1 === cap ? 0 : j + 1) {
+      const v = vols[j];
       if (v === 0) continue;
-      const xl = this.#x(this.#lows[j]);
-      const xh = this.#x(this.#highs[j]);
-      const i0 = this.#bin(xl);
-      const i1 = this.#bin(xh);
+      const xl = xLow[j];
+      const xh = xHigh[j];
+      let i0 = 0;
+      let i1 = 0;
+      if (w > 0) {
+        i0 = Math.floor((xl - x0) / w);
+        i1 = Math.floor((xh - x0) / w);
+        i0 = i0 < 0 ? 0 : i0 > last ? last : i0;
+        i1 = i1 < 0 ? 0 : i1 > last ? last : i1;
+      }
       if (i0 === i1 || !(xh > xl)) {
         bv[i0] += v;
         continue;
@@ -253,29 +305,46 @@ export class VolumeProfileState implements IndicatorState {
       }
     }
     let run = 0;
+    for (let b = 0; b < nb; b++) {
+      run += diff[b];
+      bv[b] += run;
+    }
+    this.#gridValid = true;
+    this.#summaryDirty = true;
+  }
+
+  // POC and value area from the histogram, O(bins). Rounding residue below 0 counts as 0.
+  #summarize(): void {
+    this.#summaryDirty = false;
+    this.#pocBin = -1;
+    if (!(this.#total > 0)) return;
+    const nb = this.#nb;
+    const bv = this.#binVol;
     let poc = 0;
     let best = -Infinity;
     for (let b = 0; b < nb; b++) {
-      run += diff[b];
-      let vol = bv[b] + run;
-      if (vol < 0) vol = 0; // rounding residue of the difference array
-      bv[b] = vol;
+      const vol = bv[b] > 0 ? bv[b] : 0;
       if (vol > best + TIE * best) { // the lowest price wins a tie
         best = vol;
         poc = b;
       }
     }
     this.#pocBin = poc;
-    const target = this.#valueArea * total;
-    let acc = bv[poc];
+    const target = this.#valueArea * this.#total;
+    let acc = best;
     let a = poc;
     let z = poc;
     while (acc < target) {
-      const up = z + 1 < nb ? bv[z + 1] : -1;
-      const dn = a > 0 ? bv[a - 1] : -1;
+      const up = z + 1 < nb ? (bv[z + 1] > 0 ? bv[z + 1] : 0) : -1;
+      const dn = a > 0 ? (bv[a - 1] > 0 ? bv[a - 1] : 0) : -1;
       if (up < 0 && dn < 0) break;
-      if (up > dn + TIE * dn) acc += bv[++z];
-      else acc += bv[--a];
+      if (up > dn + TIE * dn) {
+        acc += up;
+        z++;
+      } else {
+        acc += dn;
+        a--;
+      }
     }
     this.#vaLo = a;
     this.#vaHi = z;
@@ -283,7 +352,8 @@ export class VolumeProfileState implements IndicatorState {
 
   #ready(): boolean {
     if (this.#size < this.#minCandles) return false;
-    if (this.#dirty) this.#rebuild();
+    if (!this.#gridValid) this.#rebuild();
+    if (this.#summaryDirty) this.#summarize();
     return this.#pocBin >= 0;
   }
 
@@ -309,7 +379,8 @@ export class VolumeProfileState implements IndicatorState {
 
   /** Volume of row `i`, 0 = lowest price (for inspection and tests). */
   binVolume(i: number): number {
-    return this.#ready() && i >= 0 && i < this.#nb ? this.#binVol[i] : NaN;
+    if (!this.#ready() || !(i >= 0 && i < this.#nb)) return NaN;
+    return this.#binVol[i] > 0 ? this.#binVol[i] : 0;
   }
 
   /** Lower edge price of row `i` (row `binCount` gives the top edge). */
@@ -319,7 +390,7 @@ export class VolumeProfileState implements IndicatorState {
 
   /** Total volume in the profile window. */
   get totalVolume(): number {
-    if (this.#dirty) this.#rebuild();
+    if (this.#size > 0 && !this.#gridValid) this.#rebuild();
     return this.#total;
   }
 
@@ -331,7 +402,7 @@ export class VolumeProfileState implements IndicatorState {
   /** Classifies the last close against the profile (see the module doc). */
   classify(p: VolumeProfileParams): VolumeProfileStateName {
     if (!this.#ready()) return "Neutral";
-    const xc = this.#x(this.#close);
+    const xc = this.#logStep > 0 ? Math.log(this.#close) : this.#close;
     const xp = this.#x0 + (this.#pocBin + 0.5) * this.#w;
     if (Math.abs(xc - xp) < p.nearBins * this.#w) {
       return xc > xp ? "POCSupport" : "POCResistance";
