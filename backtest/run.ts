@@ -5,7 +5,7 @@
  * computed on `k`'s close, so a decision can never use a price it could not have known.
  * @module
  */
-import { CandleError } from "../core/candle.ts";
+import { CandleError, candleProblem } from "../core/candle.ts";
 import type { Candle } from "../core/candle.ts";
 import { type Interval, intervalMs } from "../core/interval.ts";
 import type { FundingPoint } from "../core/market.ts";
@@ -85,8 +85,18 @@ export function runBacktest(input: BacktestInput): BacktestResult {
   times[0] = traded > 0 ? candles[first].time : 0;
   const signals = { long: 0, short: 0, neutral: 0, warmup: 0 };
 
+  let prev = -Infinity;
   for (let i = 0; i < n; i++) {
     const c = candles[i];
+    // Checked here too, so the model never sees a bad candle whatever the signal source is.
+    const problem = candleProblem(c);
+    if (problem !== undefined) throw new BacktestInputError(`candle ${i + 1} of ${n}: ${problem}`);
+    if (c.time <= prev) {
+      throw new BacktestInputError(
+        `candle ${i + 1} of ${n}: time ${c.time} is not after the previous candle's ${prev}`,
+      );
+    }
+    prev = c.time;
     let s;
     try {
       s = series.update(join === undefined ? c : join.attach(c));
