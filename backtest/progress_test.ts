@@ -6,7 +6,7 @@ Deno.test("progress: frames show bar, percent, counts, rate and ETA", () => {
   const f = bar.frame(250_000, 500);
   assert.match(
     f,
-    /^BTC 1m \[###-------\]  25\.0% 250,000\/1,000,000 500\.0k candles\/s ETA 1\.5s$/,
+    /^BTC 1m \[###-------\] {2}25\.0% 250,000\/1,000,000 500\.0k candles\/s ETA 1\.5s$/,
   );
   assert.match(bar.frame(0, 0), /0\.0% .* ETA -$/);
 });
