@@ -32,6 +32,19 @@ export class PluginFailure extends Error {
   override name = "PluginFailure";
 }
 
+/** An indicator signal as it appears in records: its contribution and its reason line. */
+interface Part {
+  readonly contribution: Contribution;
+  readonly reason: Reason | null;
+  /** Index in the slot's cache, −1 when not cached (the signal was not frozen). */
+  readonly code: number;
+}
+
+/** Bound of each slot's part cache (an indicator has a handful of states). */
+const MAX_PARTS = 64;
+/** Bound of each category's result cache. */
+const MAX_CATEGORY_RESULTS = 4096;
+
 /** Per-series options. */
 export interface SignalSeriesOptions {
   /** Rounds SL/TP prices to the market's rules; default: no rounding. */
@@ -66,12 +79,12 @@ export class SignalSeries {
   readonly #weights: Float64Array;
   readonly #clamps: (readonly [number, number])[];
   readonly #signals: IndicatorSignal[];
-  readonly #lastSignal: (IndicatorSignal | undefined)[];
-  readonly #lastContribution: (Contribution | undefined)[];
-  readonly #lastReason: (Reason | null | undefined)[];
-  readonly #lastCategory: (CategoryResult | undefined)[];
-  /** Per category, the contributions of the candle being evaluated. */
-  readonly #scratch: Contribution[][];
+  /** Per indicator slot: frozen signal → its shared record part. */
+  readonly #parts: Map<IndicatorSignal, Part>[];
+  /** Parts of the candle being evaluated, by slot. */
+  readonly #current: Part[];
+  /** Per category: key of the member parts → shared frozen result. */
+  readonly #categoryCache: Map<number, CategoryResult>[];
   #count = 0;
   #last = -Infinity;
   #failed: Error | undefined;
@@ -93,11 +106,9 @@ export class SignalSeries {
     this.#clamps = strategy.categories.map((c) => c.clamp);
     const n = strategy.indicators.length;
     this.#signals = new Array(n);
-    this.#lastSignal = new Array(n).fill(undefined);
-    this.#lastContribution = new Array(n).fill(undefined);
-    this.#lastReason = new Array(n).fill(undefined);
-    this.#lastCategory = new Array(strategy.categories.length).fill(undefined);
-    this.#scratch = strategy.categories.map((c) => new Array(c.members.length));
+    this.#parts = strategy.indicators.map(() => new Map());
+    this.#current = new Array(n);
+    this.#categoryCache = strategy.categories.map(() => new Map());
   }
 
   /** Candles accepted so far. */
@@ -146,23 +157,39 @@ export class SignalSeries {
   }
 
   /**
-   * Contribution and reason of slot `i` for signal `s`. Plugins return shared frozen signals for
-   * static states, so the last one is remembered per slot and its frozen contribution reused:
-   * records then share immutable parts instead of allocating them per candle.
+   * The record part of slot `i` for signal `s`. Plugins return shared frozen signals for their
+   * static states, so parts for frozen signals are built once per (slot, signal) and reused:
+   * records share immutable parts instead of allocating them per candle. A plugin that returns
+   * fresh objects gets fresh parts (no caching, no growth).
    */
-  #contribution(i: number, s: IndicatorSignal): Contribution {
-    if (s === this.#lastSignal[i]) return this.#lastContribution[i]!;
-    const id = this.strategy.indicators[i].id;
-    const c: Contribution = { id, state: s.state, score: s.score, reason: s.reason };
-    if (Object.isFrozen(s)) {
-      Object.freeze(c);
-      this.#lastSignal[i] = s;
-      this.#lastContribution[i] = c;
-      this.#lastReason[i] = s.reason === "" ? null : Object.freeze({ text: s.reason, weight: 1 });
-    } else {
-      this.#lastSignal[i] = undefined;
+  #part(i: number, s: IndicatorSignal): Part {
+    const cache = this.#parts[i];
+    const hit = cache.get(s);
+    if (hit !== undefined) return hit;
+    const ci = this.strategy.indicators[i];
+    const bad = checkSignal(s, ci.id);
+    if (bad !== undefined) throw new PluginFailure(`${this.#where}: ${bad}`);
+    const contribution: Contribution = {
+      id: ci.id,
+      state: s.state,
+      score: s.score,
+      reason: s.reason,
+    };
+    const reason: Reason | null = s.reason === "" ? null : { text: s.reason, weight: 1 };
+    if (!Object.isFrozen(s)) return { contribution, reason, code: -1 };
+    if (cache.size >= MAX_PARTS) {
+      // A plugin minting frozen signals: stay bounded. Codes restart, so results keyed by the old
+      // codes must go too.
+      cache.clear();
+      for (const c of this.#categoryCache) c.clear();
     }
-    return c;
+    const part: Part = Object.freeze({
+      contribution: Object.freeze(contribution),
+      reason: reason && Object.freeze(reason),
+      code: cache.size,
+    });
+    cache.set(s, part);
+    return part;
   }
 
   #evaluate(candle: Candle): SignalRecord {
@@ -170,6 +197,7 @@ export class SignalSeries {
     const inds = st.indicators;
     const n = inds.length;
     const signals = this.#signals;
+    const parts = this.#current;
     let widen = false;
     for (let i = 0; i < n; i++) {
       const ci = inds[i];
@@ -181,10 +209,7 @@ export class SignalSeries {
           `${this.#where}: indicator "${ci.id}" evaluate threw: ${(e as Error)?.message ?? e}`,
         );
       }
-      if (s !== this.#lastSignal[i]) { // a remembered signal was checked when first seen
-        const bad = checkSignal(s, ci.id);
-        if (bad !== undefined) throw new PluginFailure(`${this.#where}: ${bad}`);
-      }
+      parts[i] = this.#part(i, s); // validates s on first sight
       if (s.widenStops === true) widen = true;
       signals[i] = s;
     }
@@ -196,48 +221,37 @@ export class SignalSeries {
     for (let k = 0; k < cats.length; k++) {
       const cat = cats[k];
       const members = cat.members;
-      const prev = this.#lastCategory[k];
-      const scratch = this.#scratch[k];
-      let same = prev !== undefined;
+      // Key of this combination of cached parts; -1 when any part is not cached.
+      let key = 0;
       let raw = 0;
       for (let j = 0; j < members.length; j++) {
-        const m = members[j];
-        const s = signals[m];
-        raw += s.score;
-        const c = this.#contribution(m, s);
-        scratch[j] = c;
-        if (same && prev!.contributions[j] !== c) same = false;
-        const r = this.#lastSignal[m] === s ? this.#lastReason[m] : undefined;
-        if (r === undefined) {
-          if (s.reason !== "") reasons.push({ text: s.reason, weight: 1 });
-        } else if (r !== null) reasons.push(r);
+        const part = parts[members[j]];
+        raw += signals[members[j]].score;
+        key = key < 0 || part.code < 0 ? -1 : key * MAX_PARTS + part.code;
+        if (part.reason !== null) reasons.push(part.reason);
       }
-      let result: CategoryResult;
-      if (same) {
-        result = prev!;
-      } else {
+      const cache = this.#categoryCache[k];
+      let result = key >= 0 ? cache.get(key) : undefined;
+      if (result === undefined) {
         if (cat.combine !== undefined) {
           raw = cat.combine(members.map((m) => signals[m]));
           if (typeof raw !== "number" || !Number.isFinite(raw)) {
             throw new PluginFailure(`${this.#where}: category "${cat.id}" combine returned ${raw}`);
           }
         }
-        const contributions = scratch.slice();
         result = {
           id: cat.id,
           score: clampScore(raw, cat.clamp),
           raw,
           clamp: [cat.clamp[0], cat.clamp[1]],
           weight: cat.weight,
-          contributions,
+          contributions: members.map((m) => parts[m].contribution),
         };
-        // Only a result made entirely of shared (frozen) contributions can be reused.
-        if (contributions.every((c) => Object.isFrozen(c))) {
+        if (key >= 0 && key <= Number.MAX_SAFE_INTEGER) {
+          if (cache.size >= MAX_CATEGORY_RESULTS) cache.clear();
           Object.freeze(result.clamp);
-          Object.freeze(contributions);
-          this.#lastCategory[k] = Object.freeze(result);
-        } else {
-          this.#lastCategory[k] = undefined;
+          Object.freeze(result.contributions);
+          cache.set(key, Object.freeze(result));
         }
       }
       scores[k] = result.score;

@@ -16,6 +16,7 @@ const S = (score: number, state = "S", reason = "", extra: Partial<IndicatorSign
   ...extra,
 });
 const N = S(0, "Neutral");
+const FROZEN_NEUTRAL = Object.freeze(S(0, "Neutral"));
 
 /** Five fake indicators (one per seed category) replaying `script[id][candle index]`. */
 function pluginsFor(script: Script, warmup = 1): EnginePlugins {
@@ -323,4 +324,29 @@ Deno.test("property: reused frozen parts never leak between candles", async () =
     ),
     { numRuns: 300 },
   );
+});
+
+Deno.test("a plugin minting a new frozen signal every candle stays correct and bounded", () => {
+  const scores = Array.from({ length: 300 }, (_, i) => ((i * 7) % 5) - 2);
+  const minted = (_c: Candle, n: number) => Object.freeze(S(scores[n - 1], `S${n}`, `minted ${n}`));
+  const plugins = pluginsFor({});
+  plugins.indicators = [...(plugins.indicators as never[])].map((
+    ind: ReturnType<typeof scriptedIndicator>,
+  ) =>
+    ind.id === "ema" ? scriptedIndicator("ema", "trend", minted) : ind.id === "st" // a frozen partner, so trend results are cacheable
+      ? scriptedIndicator("st", "trend", () => FROZEN_NEUTRAL)
+      : ind
+  );
+  const out = new SignalEngine(plugins).replay(
+    "X",
+    "1m",
+    compileStrategy("p", PROFILE, plugins),
+    scores.map((_, i) => candleAt(i)),
+  );
+  out.forEach((r, i) => {
+    assert.equal(r.categories[0].contributions[0].state, `S${i + 1}`);
+    assert.equal(r.categories[0].raw, scores[i]);
+    assert.equal(r.score, scores[i]);
+    assert.equal(r.reasons[0].text, `minted ${i + 1}`);
+  });
 });
