@@ -1,0 +1,190 @@
+/**
+ * Backtest throughput on 1,000,000 1m candles, as ratios within the same run to just reading and
+ * parsing the same candles from CSV.
+ *
+ * Data: the real Binance BTCUSDT 1m series (130,708 consecutive candles) looped until 1,000,000
+ * candles, each loop shifted in time to follow the previous one and its prices rescaled so the
+ * seam is continuous (no synthetic prices). Funding: the real Hyperliquid BTC hourly settlement
+ * rates, laid one per hour over the same span. The CSV is written once to /tmp.
+ *
+ * Benches (group `backtest-1m`): baseline = read + parse the CSV; `full` = the live signal engine
+ * (default strategy, all plugins) + trading model over pre-parsed candles; `model only` = the
+ * trading model replaying precomputed signals, which isolates the model's own cost.
+ * @module
+ */
+import type { Candle } from "../core/candle.ts";
+import { parseCandlesCsv } from "../core/csv.ts";
+import type { FundingPoint } from "../core/market.ts";
+import type { Direction, SignalRecord } from "../core/signal.ts";
+import { parseBacktestConfig } from "../backtest/config.ts";
+import { compileBacktestStrategy, engineSeries } from "../backtest/engine.ts";
+import { runBacktest } from "../backtest/run.ts";
+import { BTC_1M, loadCandles, loadFunding } from "../tests/data.ts";
+
+const N = 1_000_000;
+const MIN = 60_000;
+const CSV_PATH = "/tmp/perptrix-bench-btc-1m-1M.csv";
+
+function loopCandles(src: Candle[], n: number): Candle[] {
+  const out: Candle[] = new Array(n);
+  let scale = 1;
+  let t0 = src[0].time;
+  for (let i = 0; i < n; i++) {
+    const k = i % src.length;
+    if (k === 0 && i > 0) {
+      scale = out[i - 1].close / src[0].open;
+      t0 = out[i - 1].time + MIN - src[0].time;
+    } else if (i === 0) t0 = 0;
+    const c = src[k];
+    out[i] = {
+      time: c.time + t0,
+      open: c.open * scale,
+      high: c.high * scale,
+      low: c.low * scale,
+      close: c.close * scale,
+      volume: c.volume,
+    };
+  }
+  return out;
+}
+
+function hourlyFunding(first: number, last: number): FundingPoint[] {
+  const rates = loadFunding("hyperliquid-btc-funding-1h-2023-05_2025-07.csv")
+    .filter((f) => f.time >= Date.UTC(2023, 5, 8, 1)) // the hourly era
+    .map((f) => f.rate);
+  const out: FundingPoint[] = [];
+  let t = Math.ceil(first / 3_600_000) * 3_600_000;
+  for (let i = 0; t <= last; i++, t += 3_600_000) {
+    out.push({ time: t, rate: rates[i % rates.length], periodHours: 1 });
+  }
+  return out;
+}
+
+const candles = loopCandles(loadCandles(BTC_1M), N);
+const funding = hourlyFunding(candles[0].time, candles[N - 1].time);
+{
+  const parts: string[] = ["time,open,high,low,close,volume\n"];
+  for (const c of candles) {
+    parts.push(`${c.time},${c.open},${c.high},${c.low},${c.close},${c.volume}\n`);
+  }
+  Deno.writeTextFileSync(CSV_PATH, parts.join(""));
+}
+const config = parseBacktestConfig({});
+const strategy = await compileBacktestStrategy("default");
+
+async function full() {
+  return runBacktest({
+    symbol: "BTC",
+    interval: "1m",
+    candles,
+    funding,
+    series: await engineSeries("BTC", "1m", strategy),
+    config,
+  });
+}
+
+function parse(): Candle[] {
+  return parseCandlesCsv(Deno.readTextFileSync(CSV_PATH));
+}
+
+// Precomputed signals for the model-only bench (only the fields the model reads).
+const dirs = new Int8Array(N);
+const sl = new Float64Array(N).fill(NaN);
+const tp = new Float64Array(N).fill(NaN);
+{
+  const s = await engineSeries("BTC", "1m", strategy);
+  for (let i = 0; i < N; i++) {
+    const r = s.update(candles[i]);
+    if (r === undefined) dirs[i] = 9;
+    else {
+      dirs[i] = r.direction === "Long" ? 1 : r.direction === "Short" ? -1 : 0;
+      sl[i] = r.sl_pct ?? NaN;
+      tp[i] = r.tp_pct ?? NaN;
+    }
+  }
+}
+const DIR: Direction[] = ["Short", "Neutral", "Long"];
+function replaySource() {
+  let i = 0;
+  return {
+    update(c: Candle): SignalRecord | undefined {
+      const k = i++;
+      if (dirs[k] === 9) return undefined;
+      return {
+        time: c.time,
+        direction: DIR[dirs[k] + 1],
+        sl_pct: Number.isNaN(sl[k]) ? null : sl[k],
+        tp_pct: Number.isNaN(tp[k]) ? null : tp[k],
+      } as SignalRecord;
+    },
+  };
+}
+function modelOnly() {
+  return runBacktest({
+    symbol: "BTC",
+    interval: "1m",
+    candles,
+    funding,
+    series: replaySource(),
+    config,
+  });
+}
+
+// One timed pass of each, printed as candles/s and ratios (Deno.bench below gives the statistics).
+function timed<T>(f: () => T): [T, number] {
+  const t = performance.now();
+  const v = f();
+  return [v, (performance.now() - t) / 1000];
+}
+const [parsed, tParse] = timed(parse);
+const tFullStart = performance.now();
+const fullResult = await full();
+const tFull = (performance.now() - tFullStart) / 1000;
+const [, tModel] = timed(modelOnly);
+const rate = (s: number) => `${Math.round(N / s).toLocaleString("en-US")} candles/s`;
+console.log(
+  [
+    `backtest bench: ${
+      parsed.length.toLocaleString("en-US")
+    } 1m candles (real BTCUSDT 1m, looped), ` +
+    `${
+      funding.length.toLocaleString("en-US")
+    } hourly settlements, ${fullResult.trades.length} trades`,
+    `  read+parse CSV          ${tParse.toFixed(2)} s  ${rate(tParse)}`,
+    `  engine + model          ${tFull.toFixed(2)} s  ${rate(tFull)}  = ${
+      (tFull / tParse).toFixed(1)
+    }× read+parse  (target ≤ 1 s: ${tFull <= 1 ? "met" : "NOT met"})`,
+    `  model only (replayed)   ${tModel.toFixed(2)} s  ${rate(tModel)}  = ${
+      (tModel / tParse).toFixed(2)
+    }× read+parse`,
+  ].join("\n"),
+);
+
+Deno.bench({
+  name: "read + parse CSV (1M 1m candles)",
+  group: "backtest-1m",
+  baseline: true,
+  n: 3,
+  warmup: 1,
+  fn: () => {
+    parse();
+  },
+});
+Deno.bench({
+  name: "full: engine (default strategy) + trading model",
+  group: "backtest-1m",
+  n: 2,
+  warmup: 0,
+  fn: async () => {
+    await full();
+  },
+});
+Deno.bench({
+  name: "trading model only (precomputed signals)",
+  group: "backtest-1m",
+  n: 3,
+  warmup: 1,
+  fn: () => {
+    modelOnly();
+  },
+});
