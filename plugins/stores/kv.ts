@@ -83,6 +83,8 @@ export class KvStore implements Store {
   #kv: Deno.Kv | undefined;
   #path: string | undefined;
   #log: Logger | undefined;
+  /** Per-series write chains: writers in this process take turns instead of conflicting. */
+  #series = new Map<string, Promise<unknown>>();
 
   constructor(path: string | undefined, logger?: Logger) {
     this.#path = path;
@@ -131,6 +133,19 @@ export class KvStore implements Store {
   ): Promise<void> {
     const rows = checkCandleBatch(symbol, interval, candles);
     if (rows.length === 0) return;
+    const key = `${symbol}\u0000${interval}`;
+    const prev = this.#series.get(key) ?? Promise.resolve();
+    const run = prev.then(() => this.#upsertBlocks(symbol, interval, rows));
+    const tail = run.catch(() => {});
+    this.#series.set(key, tail);
+    try {
+      await run;
+    } finally {
+      if (this.#series.get(key) === tail) this.#series.delete(key);
+    }
+  }
+
+  async #upsertBlocks(symbol: string, interval: Interval, rows: Candle[]): Promise<void> {
     const kv = this.#db();
     const span = intervalMs(interval) * BLOCK_CANDLES;
     const plans: BlockPlan[] = [];
@@ -186,6 +201,8 @@ export class KvStore implements Store {
       }
       const res = await op.commit();
       if (res.ok) return;
+      // Another process wrote the same blocks: back off a little (jittered), re-read, retry.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 2)));
       await this.#readMerge(kv, plans);
     }
     throw new KvConflictError(`candle blocks kept changing under ${MAX_ATTEMPTS} attempts`);
@@ -297,6 +314,7 @@ export class KvStore implements Store {
         }
       }
       if ((await op.commit()).ok) return;
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 2)));
     }
     throw new KvConflictError(`latest-signal keys kept changing under ${MAX_ATTEMPTS} attempts`);
   }

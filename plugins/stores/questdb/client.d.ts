@@ -25,6 +25,15 @@ export class SenderOptions {
   static resolveAuto(options: SenderOptions): Promise<SenderOptions>;
 }
 
+/** The client's transport: sends encoded ILP bytes (HTTP: POST /write, auth, retries, timeouts). */
+export interface SenderTransport {
+  send(data: Uint8Array): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Creates the transport the options describe (options must have a resolved protocol version). */
+export function createTransport(options: SenderOptions): SenderTransport;
+
 /** The ILP sender: rows go into its buffer, `flush()` sends them. */
 export class Sender {
   constructor(options: SenderOptions);

@@ -1,7 +1,8 @@
 /**
  * The questdb store: history at scale. Writes are ILP over HTTP through
- * `@questdb/nodejs-client`, batched, flushed on a timer, on `flush()` and at shutdown; reads are
- * SQL over QuestDB's HTTP `/exec` JSON API. Tables are created on start if missing, partitioned
+ * `@questdb/nodejs-client` (its config parsing, protocol negotiation and HTTP transport; rows are
+ * encoded by `ilp.ts`, byte-compatible with the client's Sender and several times faster),
+ * batched, flushed on a timer, on `flush()` and at shutdown; reads are SQL over QuestDB's HTTP `/exec` JSON API. Tables are created on start if missing, partitioned
  * by day, WAL, with DEDUP UPSERT KEYS so a replayed candle or signal is stored once.
  *
  * While QuestDB is unreachable, rows wait in a bounded buffer (`bufferRows`) and are retried on
@@ -12,7 +13,7 @@
  * @module
  */
 // @ts-types="./client.d.ts"
-import { Sender, SenderOptions } from "@questdb/nodejs-client";
+import { createTransport, SenderOptions, type SenderTransport } from "@questdb/nodejs-client";
 import {
   type Candle,
   type Health,
@@ -38,6 +39,7 @@ import {
   type Range,
 } from "../_validate.ts";
 import { parseQuestDbConfig, type QuestDbEndpoint } from "./config.ts";
+import { IlpEncoder } from "./ilp.ts";
 
 const STORE = "questdb";
 const backlog = gauge("perptrix_store_write_backlog", "Rows waiting to be written", ["store"]);
@@ -140,7 +142,8 @@ export class QuestDbStore implements Store {
   #opts: QuestDbOptions;
   #log: Logger;
   #endpoint: QuestDbEndpoint | undefined;
-  #sender: Sender | undefined;
+  #transport: SenderTransport | undefined;
+  #encoder: IlpEncoder | undefined;
   #ready = false;
   #pending: Row[] = [];
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -191,8 +194,8 @@ export class QuestDbStore implements Store {
         this.#pending = [];
         backlog.set({ store: STORE }, 0);
       }
-      await this.#sender?.close();
-      this.#sender = undefined;
+      await this.#transport?.close();
+      this.#transport = undefined;
       this.#ready = false;
     });
   }
@@ -241,7 +244,9 @@ export class QuestDbStore implements Store {
     try {
       for (const sql of DDL) await this.#exec(sql);
       const resolved = await SenderOptions.resolveAuto(this.#endpoint!.senderOptions);
-      this.#sender = new Sender(resolved);
+      this.#transport = createTransport(resolved);
+      // Version 3 servers read version 2 rows unchanged; only version 1 needs text doubles.
+      this.#encoder = new IlpEncoder(String(resolved.protocol_version) === "1" ? 1 : 2);
       this.#ready = true;
       this.#log.info("questdb ready", { url: this.#endpoint!.baseUrl });
       return true;
@@ -263,48 +268,18 @@ export class QuestDbStore implements Store {
     this.#failing = msg;
   }
 
-  #encode(rows: readonly Row[]): Promise<void>[] {
-    const s = this.#sender!;
-    const out: Promise<void>[] = [];
-    for (const r of rows) {
-      if (r.table === "candles") {
-        const c = r.c;
-        s.table("candles").symbol("symbol", r.symbol).symbol("interval", r.interval)
-          .floatColumn("open", c.open).floatColumn("high", c.high).floatColumn("low", c.low)
-          .floatColumn("close", c.close).floatColumn("volume", c.volume);
-        if (c.trades !== undefined) s.intColumn("trades", c.trades);
-        if (c.fundingRate !== undefined) s.floatColumn("funding_rate", c.fundingRate);
-        if (c.openInterest !== undefined) s.floatColumn("open_interest", c.openInterest);
-        out.push(s.at(c.time, "ms"));
-      } else {
-        const g = r.s;
-        s.table("signals").symbol("symbol", g.symbol).symbol("interval", g.interval)
-          .symbol("strategy", g.strategy).symbol("direction", g.direction).symbol("bias", g.bias)
-          .symbol("risk", g.risk).floatColumn("price", g.price).floatColumn("score", g.score)
-          .floatColumn("confidence", g.confidence);
-        for (const k of ["sl_pct", "tp_pct", "sl_price", "tp_price"] as const) {
-          const v = g[k];
-          if (v !== null) s.floatColumn(k, v);
-        }
-        s.stringColumn("categories", JSON.stringify(g.categories))
-          .stringColumn("reasons", JSON.stringify(g.reasons))
-          .stringColumn("engine_version", g.engine_version);
-        out.push(s.at(g.time, "ms"));
-      }
-    }
-    return out;
-  }
-
   /** Sends `rows`; returns "ok", "invalid" (HTTP 400: QuestDB refuses the data) or "retry". */
   async #send(rows: readonly Row[]): Promise<"ok" | "invalid" | "retry"> {
-    const s = this.#sender!;
-    s.reset();
-    await Promise.all(this.#encode(rows));
+    const enc = this.#encoder!;
+    enc.reset();
+    for (const r of rows) {
+      if (r.table === "candles") enc.candle(r.symbol, r.interval, r.c);
+      else enc.signal(r.s);
+    }
     try {
-      await s.flush();
+      await this.#transport!.send(enc.bytes);
       return "ok";
     } catch (e) {
-      s.reset();
       if (statusOf(e) === 400) return "invalid";
       this.#noteFailure(e);
       return "retry";
@@ -572,19 +547,12 @@ export class QuestDbStore implements Store {
       }
       const ts = Math.max(Date.now(), this.#lastStrategyTs + 1);
       this.#lastStrategyTs = ts;
-      const s = this.#sender!;
-      s.reset();
-      s.table("strategies").symbol("id", id);
-      if (doc?.name !== undefined) s.stringColumn("name", doc.name);
-      s.stringColumn("config", doc ? JSON.stringify(doc.config) : "null")
-        .intColumn("created_at", doc?.created_at ?? 0)
-        .intColumn("updated_at", doc?.updated_at ?? 0)
-        .booleanColumn("deleted", doc === undefined);
-      await s.at(ts, "ms");
+      const enc = this.#encoder!;
+      enc.reset();
+      enc.strategy(id, doc, ts);
       try {
-        await s.flush();
+        await this.#transport!.send(enc.bytes);
       } catch (e) {
-        s.reset();
         writeErrors.inc({ store: STORE });
         throw new QuestDbError(`questdb strategy write failed: ${redact((e as Error).message)}`);
       }
