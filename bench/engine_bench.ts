@@ -8,13 +8,18 @@
  * - `engine`: `SignalSeries.update` — validation, order check, updates, evaluation and one full
  *   signal record per candle.
  *
+ * A second group isolates the engine's own cost: ten near-free fake indicators (frozen signals
+ * that change every few candles, like real states) with and without the engine around them.
+ *
  * Targets (issue 4): signal evaluation after the indicators have updated ≤ 1 µs per candle, i.e.
  * (engine − indicators only) / candles; full engine ≥ 1,000,000 candles/s. Besides `deno bench`'s
  * table, a summary with the medians of 3 interleaved rounds is printed.
  * @module
  */
 import type { Candle } from "../core/candle.ts";
-import { SignalEngine } from "../core/engine/engine.ts";
+import { compileStrategy, SignalEngine } from "../core/engine/engine.ts";
+import { scriptedIndicator, seedCategories } from "../core/engine/_fakes.ts";
+import type { IndicatorSignal, IndicatorState } from "../core/indicator.ts";
 import { discover } from "../core/registry.ts";
 import { BTC_1M, loadCandles } from "../tests/data.ts";
 
@@ -44,6 +49,77 @@ const candles = tiled(loadCandles(BTC_1M), TILES);
 const N = candles.length;
 const engine = new SignalEngine(await discover());
 const strategy = engine.compile("default");
+
+// Ten near-free indicators: update stores the range, evaluate picks one of five frozen signals.
+const FROZEN = [-2, -1, 0, 1, 2].map((v) =>
+  Object.freeze({ score: v, state: `S${v}`, reason: v === 0 ? "" : `reason ${v}` })
+);
+const FAKE_IDS = [
+  ["ema", "trend"],
+  ["st", "trend"],
+  ["rsi", "momentum"],
+  ["macd", "momentum"],
+  ["bb", "volatility"],
+  ["atr", "volatility"],
+  ["obv", "volume"],
+  ["vp", "volume"],
+  ["oi", "perp"],
+  ["funding", "perp"],
+] as const;
+interface FakeState extends IndicatorState {
+  k: number;
+}
+const fakes = FAKE_IDS.map(([id, cat], k) => {
+  const ind = scriptedIndicator(id, cat, () => FROZEN[2]);
+  const fake = ind as unknown as {
+    create: () => FakeState;
+    evaluate: (s: FakeState) => IndicatorSignal;
+  };
+  fake.create = () => {
+    let n = 0;
+    let range = 0;
+    return {
+      k,
+      get count() {
+        return n;
+      },
+      update(c: Candle) {
+        n++;
+        range = c.high - c.low;
+      },
+      values: () => ({ range }),
+    };
+  };
+  fake.evaluate = (s) => FROZEN[((s.count >> ((s.k % 5) + 3)) + s.k) % 5];
+  return ind;
+});
+const fakePlugins = { indicators: fakes, categories: seedCategories() };
+const fakeStrategy = compileStrategy("fake", {
+  indicators: Object.fromEntries(FAKE_IDS.map(([id]) => [id, {}])),
+  stops: { indicator: "atr", value: "range" },
+}, fakePlugins);
+const fakeEngine = new SignalEngine(fakePlugins);
+
+function fakeIndicatorsOnly(): number {
+  const inds = fakeStrategy.indicators;
+  const states = inds.map((ci) => ci.indicator.create(ci.params));
+  let sum = 0;
+  for (let i = 0; i < N; i++) {
+    const c = candles[i];
+    for (let k = 0; k < states.length; k++) states[k].update(c);
+    for (let k = 0; k < states.length; k++) {
+      sum += inds[k].indicator.evaluate(states[k], inds[k].params).score;
+    }
+  }
+  return sum;
+}
+
+function fakeEngineRun(): number {
+  const series = fakeEngine.series("BTC", "1m", fakeStrategy);
+  let n = 0;
+  for (let i = 0; i < N; i++) if (series.update(candles[i]) !== undefined) n++;
+  return n;
+}
 
 function indicatorsOnly(): number {
   const states = strategy.indicators.map((ci) => ci.indicator.create(ci.params));
@@ -93,11 +169,16 @@ function time(f: () => number): number {
   const ind: number[] = [];
   const ev: number[] = [];
   const full: number[] = [];
+  const fi: number[] = [];
+  const fe: number[] = [];
   time(indicatorsOnly), time(indicatorsAndEvaluate), time(fullEngine); // JIT warm-up
+  time(fakeIndicatorsOnly), time(fakeEngineRun);
   for (let r = 0; r < 3; r++) {
     ind.push(time(indicatorsOnly));
     ev.push(time(indicatorsAndEvaluate));
     full.push(time(fullEngine));
+    fi.push(time(fakeIndicatorsOnly));
+    fe.push(time(fakeEngineRun));
   }
   const [mi, me, mf] = [median(ind), median(ev), median(full)];
   const us = (ms: number) => (ms * 1000 / N).toFixed(3);
@@ -117,6 +198,14 @@ function time(f: () => number): number {
       `of which indicator evaluate() ${us(me - mi)} µs and engine assembly ${us(mf - me)} µs`,
   );
   console.log(`  full engine: ${rate(mf)} candles/s (target ≥ 1,000,000)`);
+  const [mfi, mfe] = [median(fi), median(fe)];
+  console.log(
+    `  engine alone (ten near-free fake indicators): ${us(mfi)} µs/candle for the fakes, ` +
+      `${us(mfe)} µs/candle with the engine (${(mfe / mfi).toFixed(2)}×), ${
+        rate(mfe)
+      } candles/s; ` +
+      `engine cost ${us(mfe - mfi)} µs/candle`,
+  );
 }
 
 const opts = { group: "engine", n: 3, warmup: 1 } as const;
@@ -128,3 +217,11 @@ Deno.bench({
 });
 Deno.bench({ name: "indicators + evaluate()", ...opts, fn: () => void indicatorsAndEvaluate() });
 Deno.bench({ name: "engine: a signal record per candle", ...opts, fn: () => void fullEngine() });
+const fakeOpts = { group: "engine alone", n: 3, warmup: 1 } as const;
+Deno.bench({
+  name: "ten fake indicators: update + evaluate",
+  baseline: true,
+  ...fakeOpts,
+  fn: () => void fakeIndicatorsOnly(),
+});
+Deno.bench({ name: "engine over the ten fakes", ...fakeOpts, fn: () => void fakeEngineRun() });
