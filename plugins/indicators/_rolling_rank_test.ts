@@ -10,8 +10,11 @@ Deno.test("RollingRank: counts and mid-ranks match a sorted copy of the last n v
       (cap, xs) => {
         const r = new RollingRank(cap);
         xs.forEach((x, i) => {
-          r.push(x);
+          const rank = r.push(x);
           const win = xs.slice(Math.max(0, i + 1 - cap), i + 1);
+          const below = win.filter((v) => v < x).length;
+          const equal = win.filter((v) => v === x).length;
+          assert.equal(rank, (below + equal / 2) / win.length, "push returns the mid-rank of x");
           for (const q of [-6, -1, 0, 0.5, 3, 6]) {
             const below = win.filter((v) => v < q).length;
             const atMost = win.filter((v) => v <= q).length;

@@ -35,6 +35,7 @@ export class SwingDivergence {
   #ind: Float64Array;
   #span: number;
   #bar = 0; // bars fed so far
+  #slot = 0; // ring slot of the next bar
   #lowBar = -1; // bar index of the last swing low, -1 when none
   #lowPrice = NaN;
   #lowInd = NaN;
@@ -60,29 +61,40 @@ export class SwingDivergence {
   /** Feeds one bar (its low, high and indicator value) and returns the divergence it confirms. */
   update(low: number, high: number, indicator: number): DivergenceCode {
     const span = this.#span;
-    const slot = this.#bar % span;
-    this.#lows[slot] = low;
-    this.#highs[slot] = high;
+    const slot = this.#slot;
+    this.#slot = slot + 1 === span ? 0 : slot + 1;
+    const lows = this.#lows;
+    const highs = this.#highs;
+    lows[slot] = low;
+    highs[slot] = high;
     this.#ind[slot] = indicator;
     const bar = this.#bar++;
     this.code = 0;
     if (bar + 1 < span) return 0;
     const k = this.strength;
-    const pivotBar = bar - k;
-    const mid = pivotBar % span;
+    let mid = slot - k;
+    if (mid < 0) mid += span;
     const ind = this.#ind[mid];
     if (ind !== ind) return 0;
-    const pl = this.#lows[mid];
-    const ph = this.#highs[mid];
+    const pl = lows[mid];
+    const ph = highs[mid];
     let isLow = true;
     let isHigh = true;
+    let before = mid;
+    let after = mid;
     for (let d = 1; d <= k; d++) {
-      const before = (pivotBar - d) % span;
-      const after = (pivotBar + d) % span;
-      if (!(pl < this.#lows[before]) || pl > this.#lows[after]) isLow = false;
-      if (!(ph > this.#highs[before]) || ph < this.#highs[after]) isHigh = false;
-      if (!isLow && !isHigh) return 0;
+      before = before === 0 ? span - 1 : before - 1;
+      after = after + 1 === span ? 0 : after + 1;
+      if (isLow && (!(pl < lows[before]) || pl > lows[after])) {
+        if (!isHigh) return 0;
+        isLow = false;
+      }
+      if (isHigh && (!(ph > highs[before]) || ph < highs[after])) {
+        if (!isLow) return 0;
+        isHigh = false;
+      }
     }
+    const pivotBar = bar - k;
     let bullish = false;
     let bearish = false;
     if (isLow) {

@@ -102,8 +102,7 @@ export class BollingerState {
     this.upper = mean + band;
     this.lower = mean - band;
     this.width = mean > 0 ? (this.upper - this.lower) / mean : 0;
-    this.#widths.push(this.width);
-    this.widthPercentile = this.#widths.percentile(this.width);
+    this.widthPercentile = this.#widths.push(this.width);
   }
 
   /** `{ upper, middle, lower, width }`, null during warm-up. */
