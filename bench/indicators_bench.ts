@@ -13,7 +13,8 @@
  *
  * Deno's summary prints the ratios against the Perptrix baseline; on unload a table of
  * candles/s (best iteration) and ratios is printed, followed by the size of one (symbol,
- * interval)'s states, measured as the heap growth of 1000 fed engine-sized state sets.
+ * interval)'s states: heap growth of 1000 fed state sets between forced GCs (child process,
+ * `_state_size.ts`).
  * @module
  */
 import type { Candle, Indicator } from "../mod.ts";
@@ -235,21 +236,19 @@ Deno.bench({ name: NAMES.ix, group: GROUP, n: 5, warmup: 1 }, () => {
   record(NAMES.ix, t0);
 });
 
-/** Heap growth per (symbol, interval) state set, over 1000 sets fed 600 candles each. */
-function stateBytes(indicators: readonly Indicator[]): number {
-  const sets = 1000;
-  const feed = candles.slice(0, 600);
-  const params = indicators.map((i) => i.params.parse({}));
-  const keep: unknown[] = [];
-  const before = Deno.memoryUsage().heapUsed;
-  for (let s = 0; s < sets; s++) {
-    const states = indicators.map((i, k) => i.create(params[k]));
-    for (const c of feed) for (const st of states) st.update(c);
-    keep.push(states);
-  }
-  const after = Deno.memoryUsage().heapUsed;
-  if (keep.length !== sets) throw new Error("unreachable");
-  return (after - before) / sets;
+/**
+ * Heap growth per (symbol, interval) state set, measured in a child process that can force
+ * garbage collection (this process cannot, so its heap deltas are noise).
+ */
+function stateBytes(): { indicators: number; bytesPerSet: number } {
+  const out = new Deno.Command("deno", {
+    args: ["run", "--v8-flags=--expose-gc", "--allow-read=.", "bench/_state_size.ts"],
+    cwd: new URL("..", import.meta.url).pathname,
+    stdout: "piped",
+    stderr: "piped",
+  }).outputSync();
+  if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+  return JSON.parse(new TextDecoder().decode(out.stdout));
 }
 
 globalThis.addEventListener("unload", () => {
@@ -268,9 +267,9 @@ globalThis.addEventListener("unload", () => {
       );
     }
   }
-  const bytes = stateBytes(all);
+  const { indicators, bytesPerSet: bytes } = stateBytes();
   console.log(
-    `state of one (symbol, interval), all ${all.length} indicators: ` +
+    `state of one (symbol, interval), all ${indicators} indicators: ` +
       `${(bytes / 1024).toFixed(1)} KiB (heap growth over 1000 fed sets; limit 64 KiB)`,
   );
   if (!(bytes < 64 * 1024)) console.log("  STATE SIZE OVER BUDGET");
