@@ -72,6 +72,20 @@ interface BlockPlan {
   versionstamp: string | null;
 }
 
+/** Runs a KV call, retrying while another process holds the SQLite write lock. */
+async function whileLocked<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (attempt >= MAX_ATTEMPTS || !/database is locked/i.test(String((e as Error)?.message))) {
+        throw e;
+      }
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(100, attempt * 5)));
+    }
+  }
+}
+
 function dirname(path: string): string {
   const i = path.lastIndexOf("/");
   return i <= 0 ? (i === 0 ? "/" : ".") : path.slice(0, i);
@@ -173,7 +187,7 @@ export class KvStore implements Store {
   async #readMerge(kv: Deno.Kv, plans: BlockPlan[]): Promise<void> {
     for (let i = 0; i < plans.length; i += GET_MANY) {
       const part = plans.slice(i, i + GET_MANY);
-      const entries = await kv.getMany<Uint8Array[]>(part.map((p) => p.key));
+      const entries = await whileLocked(() => kv.getMany<Uint8Array[]>(part.map((p) => p.key)));
       for (let j = 0; j < part.length; j++) {
         const p = part[j];
         const e = entries[j];
@@ -199,7 +213,7 @@ export class KvStore implements Store {
       for (const p of plans) {
         op.check({ key: p.key, versionstamp: p.versionstamp }).set(p.key, p.value);
       }
-      const res = await op.commit();
+      const res = await whileLocked(() => op.commit());
       if (res.ok) return;
       // Another process wrote the same blocks: back off a little (jittered), re-read, retry.
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 2)));
@@ -303,8 +317,8 @@ export class KvStore implements Store {
       for (const s of rows) op.set(["signals", s.symbol, s.interval, s.time, s.strategy], s);
       for (let i = 0; i < candidates.length; i += GET_MANY) {
         const part = candidates.slice(i, i + GET_MANY);
-        const cur = await kv.getMany<SignalRecord[]>(
-          part.map((s) => ["signal_latest", s.symbol, s.interval]),
+        const cur = await whileLocked(() =>
+          kv.getMany<SignalRecord[]>(part.map((s) => ["signal_latest", s.symbol, s.interval]))
         );
         for (let j = 0; j < part.length; j++) {
           const s = part[j];
@@ -313,7 +327,7 @@ export class KvStore implements Store {
           op.check({ key: e.key, versionstamp: e.versionstamp }).set(e.key, s);
         }
       }
-      if ((await op.commit()).ok) return;
+      if ((await whileLocked(() => op.commit())).ok) return;
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 2)));
     }
     throw new KvConflictError(`latest-signal keys kept changing under ${MAX_ATTEMPTS} attempts`);
