@@ -73,6 +73,11 @@ export type HyperliquidOptions = z.infer<typeof HyperliquidOptions>;
 /** Test seams: a virtual clock (epoch ms) shared with a fake venue. */
 export interface HyperliquidHooks {
   clock?: () => number;
+  /**
+   * Benches only: `start` opens no connection and fetches no backfill; frames are fed with
+   * {@linkcode HyperliquidProvider.handleFrame} and closed candles still reach the sink.
+   */
+  offline?: boolean;
 }
 
 const wsMessages = counter(
@@ -96,10 +101,31 @@ const staleUpdates = counter(
   ["kind"],
 );
 
-const KNOWN_CHANNELS = ["candle", "activeAssetCtx", "pong", "subscriptionResponse", "error"];
-const msgCounters = Object.fromEntries(KNOWN_CHANNELS.map((k) => [k, wsMessages.labels(k)]));
-const staleCounter = staleUpdates.labels("stale");
-const duplicateCounter = staleUpdates.labels("duplicate");
+/**
+ * Hot-path counts are kept in plain numbers and added to the Prometheus counters on every tick
+ * (prom-client hashes the labels on each `inc`, which would cost more than parsing a frame).
+ */
+class FrameCounts {
+  candle = 0;
+  activeAssetCtx = 0;
+  pong = 0;
+  subscriptionResponse = 0;
+  error = 0;
+  stale = 0;
+  duplicate = 0;
+
+  flush(): void {
+    for (
+      const k of ["candle", "activeAssetCtx", "pong", "subscriptionResponse", "error"] as const
+    ) {
+      if (this[k] > 0) wsMessages.inc({ kind: k }, this[k]);
+      this[k] = 0;
+    }
+    if (this.stale > 0) staleUpdates.inc({ kind: "stale" }, this.stale);
+    if (this.duplicate > 0) staleUpdates.inc({ kind: "duplicate" }, this.duplicate);
+    this.stale = this.duplicate = 0;
+  }
+}
 
 /** The provider; see `mod.ts` for the plugin wrapper. */
 export class HyperliquidProvider implements Provider {
@@ -125,6 +151,8 @@ export class HyperliquidProvider implements Provider {
   #universe: PerpUniverse | undefined;
   #backfilled = Promise.withResolvers<void>();
   #syncsInFlight = new Set<Promise<void>>();
+  readonly #offline: boolean;
+  readonly #counts = new FrameCounts();
 
   constructor(ctx: PluginContext, hooks: HyperliquidHooks = {}) {
     const parsed = HyperliquidOptions.safeParse(ctx.options ?? {});
@@ -140,6 +168,7 @@ export class HyperliquidProvider implements Provider {
     this.options = parsed.data;
     this.#log = ctx.logger.child("hyperliquid");
     this.#now = hooks.clock ?? Date.now;
+    this.#offline = hooks.offline === true;
     this.endpoints = resolveEndpoints(ctx.config.perptrix_env, (n) => ctx.env(n));
     this.#symbols = [...new Set(ctx.config.symbols)];
     this.#intervals = [...new Set(ctx.config.intervals)];
@@ -180,6 +209,17 @@ export class HyperliquidProvider implements Provider {
     this.#sink = sink;
     const o = this.options;
     const signal = this.#abort.signal;
+    if (this.#offline) {
+      for (const coin of this.#symbols) {
+        for (const interval of this.#intervals) {
+          const s = new CandleSeries(coin, interval, 0, o.graceMs);
+          s.liveSince = -Infinity;
+          this.#series.set(`${coin}|${interval}`, s);
+        }
+      }
+      this.#backfilled.resolve();
+      return;
+    }
     try {
       this.#universe = new PerpUniverse(await this.#rest.meta(signal));
       const missing = this.#universe.unavailable(this.#symbols);
@@ -283,6 +323,7 @@ export class HyperliquidProvider implements Provider {
   }
 
   #onTick(): void {
+    this.#counts.flush();
     if (this.#sink === undefined) return;
     for (const s of this.#series.values()) this.#drain(s);
   }
@@ -295,7 +336,8 @@ export class HyperliquidProvider implements Provider {
 
   #maybeSync(s: CandleSeries): void {
     const last = this.#lastSync.get(s) ?? -Infinity;
-    if (performance.now() - last < this.options.resyncMinMs || this.#abort.signal.aborted) return;
+    if (this.#offline || this.#abort.signal.aborted) return;
+    if (performance.now() - last < this.options.resyncMinMs) return;
     this.#forceSync.delete(s);
     this.#lastSync.set(s, performance.now());
     s.syncing = true;
@@ -382,19 +424,19 @@ export class HyperliquidProvider implements Provider {
     const { channel, data } = msg as { channel: string; data?: unknown };
     switch (channel) {
       case "candle":
-        msgCounters.candle.inc();
+        this.#counts.candle++;
         return this.#onCandle(data, text);
       case "activeAssetCtx":
-        msgCounters.activeAssetCtx.inc();
+        this.#counts.activeAssetCtx++;
         return this.#onCtx(data, text);
       case "pong":
-        msgCounters.pong.inc();
+        this.#counts.pong++;
         return;
       case "subscriptionResponse":
-        msgCounters.subscriptionResponse.inc();
+        this.#counts.subscriptionResponse++;
         return this.#onAck(data, text);
       case "error": {
-        msgCounters.error.inc();
+        this.#counts.error++;
         const e = ErrorData.safeParse(data);
         const detail = e.success ? e.data : text;
         const key = `error:${detail.slice(0, 40)}`;
@@ -419,8 +461,8 @@ export class HyperliquidProvider implements Provider {
     const s = this.#series.get(`${w.data.s}|${w.data.i}`);
     if (s === undefined) return this.#malformed("candle_unknown_series", text);
     const outcome = s.apply(c);
-    if (outcome === "stale") return staleCounter.inc();
-    if (outcome === "duplicate") return duplicateCounter.inc();
+    if (outcome === "stale") return void this.#counts.stale++;
+    if (outcome === "duplicate") return void this.#counts.duplicate++;
     if (this.#sink?.partial && c.time === s.openCandle(this.#now())?.time) {
       try {
         this.#sink.partial(s.symbol, s.interval, c);
@@ -438,7 +480,7 @@ export class HyperliquidProvider implements Provider {
     if (state === undefined) return this.#malformed("ctx_unknown_symbol", text);
     const snap = ctxToSnapshot(d.data, this.#now());
     if (typeof snap === "string") return this.#malformed("ctx_values", `${snap}: ${text}`);
-    if (!state.update(snap)) return staleCounter.inc();
+    if (!state.update(snap)) return void this.#counts.stale++;
     try {
       this.#sink?.perp?.(snap);
     } catch (e) {
@@ -458,6 +500,7 @@ export class HyperliquidProvider implements Provider {
   /** Stops streaming and pending REST calls within a bounded time. */
   async stop(): Promise<void> {
     this.#abort.abort(new Error("provider stopped"));
+    this.#counts.flush();
     if (this.#tick !== undefined) clearInterval(this.#tick);
     this.#tick = undefined;
     await Promise.all(this.#shards.map((s) => s.stop()));

@@ -836,11 +836,36 @@ export class FakeHyperliquid {
   }
 }
 
+function optionalEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined; // not permitted: use the default
+  }
+}
+
 if (import.meta.main) {
-  const port = Number(Deno.env.get("FAKE_PORT") ?? "0");
+  const port = Number(optionalEnv("FAKE_PORT") ?? "0");
+  // FAKE_COINS: comma list, or "all" for every perp of the recorded meta (203); default BTC,ETH.
+  const coinsEnv = optionalEnv("FAKE_COINS");
+  let coins: string[] | undefined;
+  if (coinsEnv === "all") {
+    const metaPath = new URL(
+      "../../../shared/reference/hyperliquid-samples/rest/go-hyperliquid/info_meta_2025-08-22.response.json",
+      import.meta.url,
+    );
+    coins = (JSON.parse(Deno.readTextFileSync(metaPath)).universe as { name: string }[]).map((u) =>
+      u.name
+    );
+  } else if (coinsEnv) coins = coinsEnv.split(",").map((s) => s.trim()).filter(Boolean);
+  const steps = Number(optionalEnv("FAKE_STEPS") ?? "4");
   const fake = FakeHyperliquid.start({
     port: Number.isInteger(port) ? port : 0,
     shiftToNow: true,
+    coins,
+    stepsPerCandle: Number.isInteger(steps) && steps > 0 ? steps : 4,
+    // FAKE_WEIGHT_PER_MINUTE: raise the 1200 REST budget for load runs.
+    weightPerMinute: Number(optionalEnv("FAKE_WEIGHT_PER_MINUTE") ?? "1200") || 1200,
   });
   console.log(
     `fake Hyperliquid listening; virtual clock starts ${new Date(fake.now()).toISOString()}`,
