@@ -29,6 +29,8 @@ export const ConfigSchema = z.object({
   port: z.number().int().min(0).max(65535).default(8080),
   historical_candle_count: z.number().int().min(1).max(5000).default(200),
   eval_interval_seconds: z.number().int().min(1).max(86_400).default(60),
+  /** Cron expression (5 fields, UTC) for the missed-candle sweep; empty = every eval_interval_seconds. */
+  eval_cron: z.string().max(100).default(""),
   worker_concurrency: z.number().int().min(1).max(256).default(4),
   /** Market-data provider plugin id. */
   provider: z.string().min(1).default("hyperliquid"),
@@ -52,6 +54,30 @@ export const ConfigSchema = z.object({
     max_body_bytes: z.number().int().min(1024).max(10_485_760).default(65_536),
     max_limit: z.number().int().min(1).max(100_000).default(5000),
   }).strict().default({ cors_origins: ["*"], max_body_bytes: 65_536, max_limit: 5000 }),
+  /** Evaluation job queue and ingest lock of split roles (Redis). */
+  queue: z.object({
+    /** Redis key prefix of the queue, dead letters and ingest lock. */
+    prefix: z.string().regex(/^[A-Za-z0-9:_\-]{1,64}$/).default("perptrix"),
+    /** Tries per evaluation job before it goes to the dead-letter list. */
+    attempts: z.number().int().min(1).max(50).default(5),
+    /** First retry delay; doubles on every further try. */
+    backoff_ms: z.number().int().min(1).max(600_000).default(200),
+    /** A job whose worker stops renewing its lock this long is handed to another worker. */
+    lock_ms: z.number().int().min(1000).max(600_000).default(30_000),
+    /** Completed job ids are kept (deduplicating re-announcements) this long. */
+    keep_completed_seconds: z.number().int().min(60).max(30 * 86_400).default(86_400),
+    dead_letter_max: z.number().int().min(1).max(1_000_000).default(10_000),
+    /** Lifetime of the single-ingest lock; a standby takes over within about this long. */
+    ingest_lock_ttl_ms: z.number().int().min(1000).max(600_000).default(15_000),
+  }).strict().default({
+    prefix: "perptrix",
+    attempts: 5,
+    backoff_ms: 200,
+    lock_ms: 30_000,
+    keep_completed_seconds: 86_400,
+    dead_letter_max: 10_000,
+    ingest_lock_ttl_ms: 15_000,
+  }),
   /** Per-plugin settings keyed by plugin id. */
   plugins: z.record(z.string(), PluginConfigSchema).default({}),
 }).strict();
@@ -76,6 +102,7 @@ const ENV: Record<string, [string, "string" | "int" | "list"]> = {
   PORT: ["port", "int"],
   HISTORICAL_CANDLE_COUNT: ["historical_candle_count", "int"],
   EVAL_INTERVAL_SECONDS: ["eval_interval_seconds", "int"],
+  EVAL_CRON: ["eval_cron", "string"],
   WORKER_CONCURRENCY: ["worker_concurrency", "int"],
   PROVIDER: ["provider", "string"],
   STORE: ["store", "string"],

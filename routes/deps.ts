@@ -2,8 +2,10 @@
  * What the HTTP routes need from the running service, as one typed object (Hono `Variables`).
  * @module
  */
+import type { Candle } from "../core/candle.ts";
 import type { Config } from "../core/config.ts";
 import type { Health } from "../core/health.ts";
+import type { Interval } from "../core/interval.ts";
 import type { Registry } from "../core/registry.ts";
 import type { Store } from "../core/store.ts";
 
@@ -21,6 +23,8 @@ export interface ApiDeps {
   checks: Record<string, HealthCheck>;
   /** The roles this process runs. */
   roles: string[];
+  /** The still-open candle of a series, when this process can know it (ingest, or via Redis). */
+  openCandle?: (symbol: string, interval: Interval) => Promise<Candle | undefined>;
 }
 
 /** Hono environment: every request sees `deps` and its request id. */
