@@ -1,7 +1,7 @@
 /**
  * GET /candles/:symbol?interval=&from=&to=&limit=&include_open=: closed candles in ascending
  * order; with `include_open=true` the still-open candle (when this deployment knows it) follows,
- * flagged `"open": true`.
+ * flagged `"is_open": true` (`open` is the open price).
  * @module
  */
 import { Hono } from "hono";
@@ -36,7 +36,7 @@ export const candles: Hono<ApiEnv> = new Hono<ApiEnv>().get("/:symbol", async (c
     const oc = openCandle ? await openCandle(symbol, q.interval).catch(() => undefined) : undefined;
     const last = rows.at(-1)?.time ?? -Infinity;
     if (oc && oc.time > last && (q.to === undefined || oc.time <= q.to)) {
-      open = { ...oc, open: true };
+      open = { ...oc, is_open: true };
     }
   }
   return c.json({
