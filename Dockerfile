@@ -18,10 +18,11 @@ VOLUME ["/app/data"]
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD ["deno", "eval", "const r = await fetch('http://127.0.0.1:8080/health'); if (!r.ok) Deno.exit(1);"]
 
-# Same explicit permissions as `deno task start`; no -A.
+# Same explicit permissions as `deno task start`; no -A. --allow-env is unrestricted because
+# ioredis (via the `debug` package) enumerates the environment at load.
 ENTRYPOINT ["deno", "run", "--unstable-kv", "--unstable-cron", \
   "--allow-net=0.0.0.0,127.0.0.1,localhost,redis,questdb,tempo,api.hyperliquid.xyz,api.hyperliquid-testnet.xyz", \
   "--allow-read=.", "--allow-write=./data", \
-  "--allow-env=PERPTRIX_ENV,SYMBOLS,INTERVALS,HOSTNAME_BIND,PORT,HISTORICAL_CANDLE_COUNT,EVAL_INTERVAL_SECONDS,WORKER_CONCURRENCY,PROVIDER,STORE,REDIS_URL,QUESTDB_CONFIG,API_TOKEN,LOG_LEVEL,KV_PATH,HYPERLIQUID_API_URL,HYPERLIQUID_WS_URL,REPLAY_CANDLES,REPLAY_FUNDING,REPLAY_SPEED,OTEL_DENO,OTEL_SERVICE_NAME,OTEL_EXPORTER_OTLP_ENDPOINT,OTEL_EXPORTER_OTLP_PROTOCOL", \
+  "--allow-env", \
   "main.ts"]
 CMD ["--role", "all"]
