@@ -79,14 +79,18 @@ export async function main(argv: string[]): Promise<void> {
     throw e;
   }
 
-  let service;
+  let service: Awaited<ReturnType<typeof startService>> | undefined;
   try {
     service = await startService({
       config,
       registry,
       roles: args.roles,
       logger,
-      evaluator: () => createEvaluator(registry, config),
+      // Late-bound: the provider (and its price rules) exists once the service is up.
+      evaluator: () =>
+        createEvaluator(registry, config, {
+          priceRule: (symbol) => service?.provider?.priceRule?.(symbol),
+        }),
     });
   } catch (e) {
     if (e instanceof ServiceConfigError) fail(2, `error: ${e.message}`);

@@ -22,4 +22,7 @@ export * from "./core/context.ts";
 export * from "./core/log.ts";
 export * from "./core/csv.ts";
 export * from "./core/price_rule.ts";
+export * from "./core/engine/mod.ts";
+export { counter, gauge, histogram } from "./core/metrics.ts";
+export type { Registry } from "./core/registry.ts";
 export type { Config } from "./core/config.ts";

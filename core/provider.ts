@@ -7,6 +7,7 @@ import type { Health } from "./health.ts";
 import type { Interval } from "./interval.ts";
 import type { FundingPoint, OpenInterestPoint, PerpSnapshot } from "./market.ts";
 import type { PluginContext } from "./context.ts";
+import type { PriceRule } from "./price_rule.ts";
 
 /** Where a provider delivers live data. Handlers must not throw; they are called in order. */
 export interface MarketSink {
@@ -34,6 +35,8 @@ export interface Provider {
   openInterest(symbol: string, from: number, to: number): Promise<OpenInterestPoint[]>;
   /** The latest still-open candle seen for (symbol, interval), if any. */
   openCandle?(symbol: string, interval: Interval): Candle | undefined;
+  /** How the venue lets a price be written, for SL/TP rounding; undefined when unknown. */
+  priceRule?(symbol: string): PriceRule | undefined;
 }
 
 /** A provider plugin: default-export one of these from a folder in `providers/`. */
