@@ -27,7 +27,7 @@ export class UsageError extends Error {
 /** Usage text for `--help`. */
 export const USAGE = `perptrix — crypto perpetuals signal engine
 
-Usage: deno task start [-- options]    (or: perptrix [options] for the compiled binary)
+Usage: deno task start [options]    (or: perptrix [options] for the compiled binary)
 
 Options:
   --role ROLES     all | ingest | api | worker, comma-separated (default: all)
@@ -44,6 +44,8 @@ Exit codes: 0 stopped cleanly, 1 runtime failure, 2 bad command line, configurat
 
 /** Parses `argv` (without the program name). */
 export function parseCommandLine(argv: string[]): Args {
+  // `deno task start -- --role api` forwards the separator; treat it as nothing.
+  if (argv[0] === "--") argv = argv.slice(1);
   let parsed;
   try {
     parsed = parseArgs({
