@@ -128,6 +128,7 @@ Deno.test("a duplicate id stops discovery and names both files", async () => {
     "two/indicators/dup_again.ts": indicatorSource("dup"),
   }, async (dir) => {
     const problems = await problemsOf([
+      { kind: "category", dir: new URL("../plugins/categories/", import.meta.url) },
       { kind: "indicator", dir: `${dir}/one/indicators` },
       { kind: "indicator", dir: `${dir}/two/indicators` },
     ]);
