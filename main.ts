@@ -72,12 +72,9 @@ export async function main(argv: string[]): Promise<void> {
   const { problems } = configureIndicators(registry, config.plugins);
   if (problems.length > 0) fail(2, new ConfigError(problems).message);
 
-  try {
-    compileStrategies(registry, config);
-  } catch (e) {
-    if (e instanceof StrategyError) fail(2, e.message);
-    throw e;
-  }
+  // Strategy profiles: built-ins plus those stored through /strategies (loaded once the store
+  // is up); every symbol's strategy must compile before anything starts.
+  const profiles = new Map<string, unknown>();
 
   let service: Awaited<ReturnType<typeof startService>> | undefined;
   try {
@@ -90,10 +87,16 @@ export async function main(argv: string[]): Promise<void> {
       evaluator: () =>
         createEvaluator(registry, config, {
           priceRule: (symbol) => service?.provider?.priceRule?.(symbol),
+          profiles,
         }),
+      onStoreReady: async (store) => {
+        for (const doc of await store.strategies()) profiles.set(doc.id, doc.config);
+        compileStrategies(registry, config, { profiles });
+      },
     });
   } catch (e) {
     if (e instanceof ServiceConfigError) fail(2, `error: ${e.message}`);
+    if (e instanceof StrategyError) fail(2, e.message);
     throw e;
   }
 

@@ -45,6 +45,8 @@ export interface ServiceOptions {
   logger: Logger;
   /** Builds a fresh evaluator (the worker keeps one per series). Required by the worker role. */
   evaluator?: () => Evaluator;
+  /** Runs once the store has started, before any role: e.g. loads stored strategy profiles. */
+  onStoreReady?: (store: Store) => Promise<void>;
 }
 
 /** A running process. */
@@ -119,6 +121,14 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
 
   const store = storePlugin.create(pluginContext(config, storePlugin.id, logger));
   await store.start();
+  if (opts.onStoreReady) {
+    try {
+      await opts.onStoreReady(store);
+    } catch (e) {
+      await store.stop().catch(() => {});
+      throw e;
+    }
+  }
   const checks: Record<string, HealthCheck> = {
     store: async () => ({ ...(await store.health()), required: true }),
   };

@@ -74,6 +74,13 @@ Deno.test("invalid configuration exits 2, lists every problem by key path, start
     assert.equal(p.code, 2, p.stderr);
     assert.match(p.stderr, /plugins\.rsi\.params\.period: /);
     assert.match(p.stderr, /plugins\.nosuch: no plugin has this id/);
+
+    // A symbol's strategy must exist and compile before anything starts.
+    await Deno.writeTextFile(`${dir}/config.json`, JSON.stringify({ strategies: { BTC: "nope" } }));
+    const st = await output(["--config", `${dir}/config.json`], { STORE: "memory" });
+    assert.equal(st.code, 2, st.stderr);
+    assert.match(st.stderr, /invalid strategy "nope"/);
+    assert.doesNotMatch(st.stderr, /api listening/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
