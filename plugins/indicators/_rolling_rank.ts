@@ -1,7 +1,7 @@
 /**
  * Where a value ranks among the last `capacity` inputs: a FIFO ring plus the same values kept
- * sorted. A push finds the evicted value and the new value's slot by binary search and moves
- * the elements between them with one `copyWithin`, and it returns the new value's rank as a
+ * sorted. A push finds the evicted value by binary search and slides the new value from that slot
+ * to its own, shifting the elements between them by one, and it returns the new value's rank as a
  * by-product, so "is the Bollinger width in the lowest 20 % of its own last 120 bars" costs two
  * binary searches per bar, never a re-sort or a scan of the window.
  * @module
@@ -77,16 +77,23 @@ export class RollingRank {
       pos = this.#lowerBound(x, 0, n);
       s.copyWithin(pos + 1, pos, n);
     } else {
+      // Slide x from the evicted value's slot to its own, shifting the values in between by one:
+      // the two slots are usually a few dozen apart, and a plain loop beats a call to copyWithin.
       const old = fifo[this.#head];
-      const i = this.#lowerBound(old, 0, cap); // s[i] === old
+      let j = this.#lowerBound(old, 0, cap); // s[j] === old
       if (x > old) {
-        const j = this.#lowerBound(x, i + 1, cap); // first slot not below x
-        s.copyWithin(i, i + 1, j);
-        pos = j - 1;
+        const last = cap - 1;
+        while (j < last && s[j + 1] < x) {
+          s[j] = s[j + 1];
+          j++;
+        }
       } else {
-        pos = this.#lowerBound(x, 0, i);
-        s.copyWithin(pos + 1, pos, i);
+        while (j > 0 && s[j - 1] >= x) {
+          s[j] = s[j - 1];
+          j--;
+        }
       }
+      pos = j;
     }
     s[pos] = x;
     fifo[this.#head] = x;

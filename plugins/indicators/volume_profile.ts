@@ -19,8 +19,9 @@
  * `update` adds the new bar and subtracts the leaving one in O(bins they cover). When the range
  * changes the histogram is rebuilt lazily, once, when `values()` or `evaluate` next asks, in
  * O(lookback + bins) with a difference array for fully covered bins (so an update-only caller
- * pays O(1)). POC and value area cost O(bins) per query after a change. Memory: 24 bytes per
- * lookback candle plus 16 per bin.
+ * pays O(1)). Judging needs only the POC, the mean bin volume and the close's bin, so `evaluate`
+ * costs one O(bins) POC scan after a change; the value area (VAH/VAL) is grown only when
+ * `values()` or its getters ask. Memory: 32 bytes per lookback candle plus 16 per bin.
  * @module
  */
 import {
@@ -108,6 +109,8 @@ export class VolumeProfileState implements IndicatorState {
   readonly #xHigh: Float64Array;
   readonly #xLow: Float64Array;
   readonly #vols: Float64Array;
+  /** volume / (xHigh − xLow) per bar (its volume density; unused for zero-range bars). */
+  readonly #dens: Float64Array;
   #head = 0;
   #size = 0;
   #close = NaN;
@@ -116,7 +119,8 @@ export class VolumeProfileState implements IndicatorState {
   // stays inside that range and the bar leaving the window did not touch its edges, the grid is
   // unchanged and bars are added/subtracted in O(bins touched); otherwise it is rebuilt lazily.
   #gridValid = false;
-  #summaryDirty = false;
+  #pocDirty = false;
+  #areaDirty = false;
   readonly #binVol: Float64Array;
   readonly #diff: Float64Array;
   #xlo = 0;
@@ -139,6 +143,7 @@ export class VolumeProfileState implements IndicatorState {
     this.#xHigh = new Float64Array(p.lookback);
     this.#xLow = new Float64Array(p.lookback);
     this.#vols = new Float64Array(p.lookback);
+    this.#dens = new Float64Array(p.lookback);
     const rows = p.tickBps > 0 ? p.maxBins : p.bins;
     this.#binVol = new Float64Array(rows);
     this.#diff = new Float64Array(rows + 1);
@@ -171,6 +176,7 @@ export class VolumeProfileState implements IndicatorState {
     const log = this.#logStep > 0;
     const xh = log ? Math.log(high) : high;
     const xl = log ? Math.log(low) : low;
+    const d = xh > xl ? volume / (xh - xl) : 0;
     const cap = this.#lookback;
     let i: number;
     let evicted = false;
@@ -191,19 +197,21 @@ export class VolumeProfileState implements IndicatorState {
         if (ol <= this.#xlo || oh >= this.#xhi) this.#gridValid = false;
         else {
           const ov = this.#vols[i];
-          this.#spread(ol, oh, -ov);
+          this.#spread(ol, oh, -ov, -this.#dens[i]);
           this.#total -= ov;
         }
       }
       if (this.#gridValid) {
-        this.#spread(xl, xh, volume);
+        this.#spread(xl, xh, volume, d);
         this.#total += volume;
-        this.#summaryDirty = true;
+        this.#pocDirty = true;
+        this.#areaDirty = true;
       }
     }
     this.#xHigh[i] = xh;
     this.#xLow[i] = xl;
     this.#vols[i] = volume;
+    this.#dens[i] = d;
     this.#close = close;
     this.count++;
   }
@@ -218,8 +226,9 @@ export class VolumeProfileState implements IndicatorState {
     return b < 0 ? 0 : b >= this.#nb ? this.#nb - 1 : b;
   }
 
-  // Adds `v` spread uniformly over [xl, xh] to the current grid, touching only the bins covered.
-  #spread(xl: number, xh: number, v: number): void {
+  // Adds `v` (density `d` = v / (xh − xl)) spread uniformly over [xl, xh] to the current grid,
+  // touching only the bins covered.
+  #spread(xl: number, xh: number, v: number, d: number): void {
     if (v === 0) return;
     const bv = this.#binVol;
     const i0 = this.#bin(xl);
@@ -228,7 +237,6 @@ export class VolumeProfileState implements IndicatorState {
       bv[i0] += v;
       return;
     }
-    const d = v / (xh - xl);
     const w = this.#w;
     const x0 = this.#x0;
     bv[i0] += d * (x0 + (i0 + 1) * w - xl);
@@ -278,9 +286,14 @@ export class VolumeProfileState implements IndicatorState {
     const w = this.#w;
     const x0 = this.#x0;
     const last = nb - 1;
-    for (let k = 0, j = this.#head; k < n; k++, j = j + 1 === cap ? 0 : j + 1) {
-      const v = vols[j];
-      if (v === 0) continue;
+    const dens = this.#dens;
+    const head = this.#head;
+    // Branch-free body: whether a bar lies in one bin or spans several is a coin flip, and
+    // mispredicted branches cost more than the arithmetic. A one-bin bar adds v + 0 to its bin
+    // (exactly v), a bar spanning two bins adds 0 to the difference array (no change).
+    for (let k = 0; k < n; k++) {
+      let j = head + k;
+      if (j >= cap) j -= cap;
       const xl = xLow[j];
       const xh = xHigh[j];
       let i0 = 0;
@@ -291,18 +304,15 @@ export class VolumeProfileState implements IndicatorState {
         i0 = i0 < 0 ? 0 : i0 > last ? last : i0;
         i1 = i1 < 0 ? 0 : i1 > last ? last : i1;
       }
-      if (i0 === i1 || !(xh > xl)) {
-        bv[i0] += v;
-        continue;
-      }
-      const d = v / (xh - xl);
-      bv[i0] += d * (x0 + (i0 + 1) * w - xl);
-      bv[i1] += d * (xh - (x0 + i1 * w));
-      if (i1 > i0 + 1) {
-        const full = d * w;
-        diff[i0 + 1] += full;
-        diff[i1] -= full;
-      }
+      const v = vols[j];
+      const d = dens[j];
+      const spans = +(i1 > i0 && xh > xl); // 1 when the bar covers more than one bin
+      const one = 1 - spans;
+      bv[i0] += one * v + spans * (d * (x0 + (i0 + 1) * w - xl));
+      bv[i1] += spans * (d * (xh - (x0 + i1 * w)));
+      const full = +(i1 > i0 + 1) * (d * w);
+      diff[i0 + 1] += full;
+      diff[i1] -= full;
     }
     let run = 0;
     for (let b = 0; b < nb; b++) {
@@ -310,12 +320,13 @@ export class VolumeProfileState implements IndicatorState {
       bv[b] += run;
     }
     this.#gridValid = true;
-    this.#summaryDirty = true;
+    this.#pocDirty = true;
+    this.#areaDirty = true;
   }
 
-  // POC and value area from the histogram, O(bins). Rounding residue below 0 counts as 0.
-  #summarize(): void {
-    this.#summaryDirty = false;
+  // POC from the histogram, O(bins). Rounding residue below 0 counts as 0.
+  #findPoc(): void {
+    this.#pocDirty = false;
     this.#pocBin = -1;
     if (!(this.#total > 0)) return;
     const nb = this.#nb;
@@ -330,6 +341,15 @@ export class VolumeProfileState implements IndicatorState {
       }
     }
     this.#pocBin = poc;
+  }
+
+  // Value area grown from the POC, O(bins); only for values() and the VAH/VAL getters.
+  #growValueArea(): void {
+    this.#areaDirty = false;
+    const nb = this.#nb;
+    const bv = this.#binVol;
+    const poc = this.#pocBin;
+    const best = bv[poc] > 0 ? bv[poc] : 0;
     const target = this.#valueArea * this.#total;
     let acc = best;
     let a = poc;
@@ -353,8 +373,14 @@ export class VolumeProfileState implements IndicatorState {
   #ready(): boolean {
     if (this.#size < this.#minCandles) return false;
     if (!this.#gridValid) this.#rebuild();
-    if (this.#summaryDirty) this.#summarize();
+    if (this.#pocDirty) this.#findPoc();
     return this.#pocBin >= 0;
+  }
+
+  #areaReady(): boolean {
+    if (!this.#ready()) return false;
+    if (this.#areaDirty) this.#growValueArea();
+    return true;
   }
 
   /** Point of control: centre of the highest-volume bin (NaN until ready). */
@@ -364,12 +390,12 @@ export class VolumeProfileState implements IndicatorState {
 
   /** Value-area high: upper edge of the value area's top bin (NaN until ready). */
   get vah(): number {
-    return this.#ready() ? this.#price(this.#x0 + (this.#vaHi + 1) * this.#w) : NaN;
+    return this.#areaReady() ? this.#price(this.#x0 + (this.#vaHi + 1) * this.#w) : NaN;
   }
 
   /** Value-area low: lower edge of the value area's bottom bin (NaN until ready). */
   get val(): number {
-    return this.#ready() ? this.#price(this.#x0 + this.#vaLo * this.#w) : NaN;
+    return this.#areaReady() ? this.#price(this.#x0 + this.#vaLo * this.#w) : NaN;
   }
 
   /** Number of rows of the current profile (0 until ready). */
