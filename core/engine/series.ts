@@ -51,11 +51,13 @@ export interface SignalSeriesOptions {
   priceRule?: PriceRule;
 }
 
-const RISK_REASONS: Record<string, Reason> = {
-  Low: Object.freeze({ text: "Risk level: Low", weight: 0.5 }),
-  Medium: Object.freeze({ text: "Risk level: Medium", weight: 0.5 }),
-  High: Object.freeze({ text: "Risk level: High", weight: 0.5 }),
-};
+const RISK_LOW: Reason = Object.freeze({ text: "Risk level: Low", weight: 0.5 });
+const RISK_MEDIUM: Reason = Object.freeze({ text: "Risk level: Medium", weight: 0.5 });
+const RISK_HIGH: Reason = Object.freeze({ text: "Risk level: High", weight: 0.5 });
+
+function riskReason(risk: string): Reason {
+  return risk === "Low" ? RISK_LOW : risk === "Medium" ? RISK_MEDIUM : RISK_HIGH;
+}
 
 function checkSignal(s: IndicatorSignal, id: string): string | undefined {
   if (s === null || typeof s !== "object") return `indicator "${id}" evaluate() returned ${s}`;
@@ -79,12 +81,24 @@ export class SignalSeries {
   readonly #weights: Float64Array;
   readonly #clamps: (readonly [number, number])[];
   readonly #signals: IndicatorSignal[];
-  /** Per indicator slot: frozen signal → its shared record part. */
-  readonly #parts: Map<IndicatorSignal, Part>[];
+  /**
+   * Per indicator slot: the frozen signals seen so far and their shared record parts, at the
+   * part's code. A plugin has a handful of states, so a linear identity scan beats a Map.
+   */
+  readonly #partSignals: IndicatorSignal[][];
+  readonly #partCache: Part[][];
+  /** Per slot: the last signal and its part (states usually persist from candle to candle). */
+  readonly #lastSignals: (IndicatorSignal | undefined)[];
+  readonly #lastParts: (Part | undefined)[];
   /** Parts of the candle being evaluated, by slot. */
   readonly #current: Part[];
   /** Per category: key of the member parts → shared frozen result. */
   readonly #categoryCache: Map<number, CategoryResult>[];
+  /** Per category: the last key looked up (−1: none) and its result. */
+  readonly #lastKeys: Float64Array;
+  readonly #lastResults: (CategoryResult | undefined)[];
+  /** Stops source: the state and value key SL/TP distances are read from. */
+  readonly #stopsState: IndicatorState;
   #count = 0;
   #last = -Infinity;
   #failed: Error | undefined;
@@ -106,9 +120,15 @@ export class SignalSeries {
     this.#clamps = strategy.categories.map((c) => c.clamp);
     const n = strategy.indicators.length;
     this.#signals = new Array(n);
-    this.#parts = strategy.indicators.map(() => new Map());
+    this.#partSignals = strategy.indicators.map(() => []);
+    this.#partCache = strategy.indicators.map(() => []);
+    this.#lastSignals = new Array(n).fill(undefined);
+    this.#lastParts = new Array(n).fill(undefined);
     this.#current = new Array(n);
     this.#categoryCache = strategy.categories.map(() => new Map());
+    this.#lastKeys = new Float64Array(strategy.categories.length).fill(-1);
+    this.#lastResults = new Array(strategy.categories.length).fill(undefined);
+    this.#stopsState = this.#states[strategy.stopsSource.indicator];
   }
 
   /** Candles accepted so far. */
@@ -163,9 +183,15 @@ export class SignalSeries {
    * fresh objects gets fresh parts (no caching, no growth).
    */
   #part(i: number, s: IndicatorSignal): Part {
-    const cache = this.#parts[i];
-    const hit = cache.get(s);
-    if (hit !== undefined) return hit;
+    if (this.#lastSignals[i] === s) return this.#lastParts[i]!;
+    const seen = this.#partSignals[i];
+    const cache = this.#partCache[i];
+    for (let c = 0; c < seen.length; c++) {
+      if (seen[c] === s) {
+        this.#lastSignals[i] = s;
+        return this.#lastParts[i] = cache[c];
+      }
+    }
     const ci = this.strategy.indicators[i];
     const bad = checkSignal(s, ci.id);
     if (bad !== undefined) throw new PluginFailure(`${this.#where}: ${bad}`);
@@ -177,18 +203,24 @@ export class SignalSeries {
     };
     const reason: Reason | null = s.reason === "" ? null : { text: s.reason, weight: 1 };
     if (!Object.isFrozen(s)) return { contribution, reason, code: -1 };
-    if (cache.size >= MAX_PARTS) {
+    if (seen.length >= MAX_PARTS) {
       // A plugin minting frozen signals: stay bounded. Codes restart, so results keyed by the old
       // codes must go too.
-      cache.clear();
+      seen.length = 0;
+      cache.length = 0;
       for (const c of this.#categoryCache) c.clear();
+      this.#lastKeys.fill(-1);
+      this.#lastResults.fill(undefined);
     }
     const part: Part = Object.freeze({
       contribution: Object.freeze(contribution),
       reason: reason && Object.freeze(reason),
-      code: cache.size,
+      code: seen.length,
     });
-    cache.set(s, part);
+    seen.push(s);
+    cache.push(part);
+    this.#lastSignals[i] = s;
+    this.#lastParts[i] = part;
     return part;
   }
 
@@ -231,7 +263,10 @@ export class SignalSeries {
         if (part.reason !== null) reasons.push(part.reason);
       }
       const cache = this.#categoryCache[k];
-      let result = key >= 0 ? cache.get(key) : undefined;
+      let result: CategoryResult | undefined;
+      if (key >= 0) {
+        result = key === this.#lastKeys[k] ? this.#lastResults[k] : cache.get(key);
+      }
       if (result === undefined) {
         if (cat.combine !== undefined) {
           raw = cat.combine(members.map((m) => signals[m]));
@@ -253,6 +288,10 @@ export class SignalSeries {
           Object.freeze(result.contributions);
           cache.set(key, Object.freeze(result));
         }
+      }
+      if (key >= 0 && key <= Number.MAX_SAFE_INTEGER) {
+        this.#lastKeys[k] = key;
+        this.#lastResults[k] = result;
       }
       scores[k] = result.score;
       results[k] = result;
@@ -277,7 +316,7 @@ export class SignalSeries {
     let widened = false;
     if (direction !== "Neutral") {
       const src = st.stopsSource;
-      const vol = this.#states[src.indicator].values()[src.key];
+      const vol = this.#stopsState.values()[src.key];
       const d = stopDistances(vol, price, st.stops, widen);
       if (d !== undefined) {
         slPct = d.sl_pct;
@@ -290,7 +329,7 @@ export class SignalSeries {
     }
 
     if (widened) reasons.push({ text: st.widenReason, weight: 0.4 });
-    reasons.push(RISK_REASONS[risk]);
+    reasons.push(riskReason(risk));
 
     return {
       symbol: this.symbol,

@@ -299,10 +299,11 @@ export class VolumeProfileState implements IndicatorState {
       let i0 = 0;
       let i1 = 0;
       if (w > 0) {
-        i0 = Math.floor((xl - x0) / w);
-        i1 = Math.floor((xh - x0) / w);
-        i0 = i0 < 0 ? 0 : i0 > last ? last : i0;
-        i1 = i1 < 0 ? 0 : i1 > last ? last : i1;
+        // floor((x − x0)/w) clamped to [0, last], in int32 arithmetic.
+        const t0 = (xl - x0) / w;
+        const t1 = (xh - x0) / w;
+        i0 = t0 < 0 ? 0 : t0 >= last ? last : t0 | 0;
+        i1 = t1 < 0 ? 0 : t1 >= last ? last : t1 | 0;
       }
       const v = vols[j];
       const d = dens[j];
