@@ -177,8 +177,12 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       historyCount: config.historical_candle_count,
       logger: logger.child("worker"),
     });
+    const durable = queue.kind === "redis";
     queue.consume(async (job) => {
       await runner.run(job);
+      // The job is acknowledged in Redis when this returns. A buffering store (questdb) must have
+      // written the signal first, or a worker killed before its next flush would lose it.
+      if (durable) await store.flush();
     });
   }
 

@@ -29,10 +29,18 @@ export class RoleProcess {
     this.#pumped = this.#pump();
   }
 
-  /** Spawns `main.ts args` with `env` (added to a minimal environment). */
-  static spawn(name: string, args: string[], env: Record<string, string>): RoleProcess {
+  /**
+   * Spawns `main.ts args` with `env` added to this process's environment; `preload` modules run
+   * first (test seams such as the virtual clock).
+   */
+  static spawn(
+    name: string,
+    args: string[],
+    env: Record<string, string>,
+    preload: string[] = [],
+  ): RoleProcess {
     const child = new Deno.Command("deno", {
-      args: ["run", ...START_FLAGS, "main.ts", ...args],
+      args: ["run", ...START_FLAGS, ...preload.map((p) => `--preload=${p}`), "main.ts", ...args],
       cwd: ROOT,
       env: { NO_COLOR: "1", ...env },
       clearEnv: false,
