@@ -74,12 +74,15 @@ export class SwingDivergence {
     const k = this.strength;
     let mid = slot - k;
     if (mid < 0) mid += span;
-    const ind = this.#ind[mid];
-    if (ind !== ind) return 0;
     const pl = lows[mid];
     const ph = highs[mid];
-    let isLow = true;
-    let isHigh = true;
+    // Quick reject on the bar just before the pivot (most bars are no pivot at all).
+    const prev = mid === 0 ? span - 1 : mid - 1;
+    let isLow = pl < lows[prev];
+    let isHigh = ph > highs[prev];
+    if (!isLow && !isHigh) return 0;
+    const ind = this.#ind[mid];
+    if (ind !== ind) return 0;
     let before = mid;
     let after = mid;
     for (let d = 1; d <= k; d++) {
