@@ -7,10 +7,13 @@
  * have had no trades). Updates at or after the cursor wait in `pending` until they are final:
  * - a later bucket arrived on the same live connection → the WebSocket state is final;
  * - otherwise (silent stream, disconnect, gap) the provider runs a REST sync, whose rows win.
+ * A bucket that ended with no update at all is empty only if the stream was live for its whole
+ * life; while the stream is down (or before it was acknowledged) every bucket that ends is settled
+ * by a REST sync, so an outage delays nothing beyond the REST round trip and loses nothing.
  * Pure and clock-free: callers pass `now`, so tests drive it with any clock.
  * @module
  */
-import { type Candle, type Interval, nextOpenTime } from "perptrix";
+import { type Candle, type Interval, intervalMs, nextOpenTime } from "perptrix";
 import type { WireCandle } from "./schemas.ts";
 
 /** Converts a validated wire candle to a {@linkcode Candle} (prices parsed from strings). */
@@ -24,6 +27,16 @@ export function wireToCandle(w: WireCandle): Candle {
     volume: Number(w.v),
     trades: w.n,
   };
+}
+
+/** Open time of the bucket containing `time`. */
+function bucketOpen(interval: Interval, time: number): number {
+  if (interval === "1M") {
+    const d = new Date(time);
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  }
+  const step = intervalMs(interval);
+  return Math.floor(time / step) * step;
 }
 
 /** What {@linkcode CandleSeries.apply} did with an update. */
@@ -66,6 +79,8 @@ export class CandleSeries {
   /** Pending open times, ascending. */
   #order: number[] = [];
   #latest: Candle | undefined;
+  /** Newest open time whose stream state was discarded by the pending cap (needs REST). */
+  #discarded = -Infinity;
 
   constructor(
     readonly symbol: string,
@@ -126,7 +141,11 @@ export class CandleSeries {
     let i = o.length;
     while (i > 0 && o[i - 1] > t) i--;
     o.splice(i, 0, t);
-    if (o.length > MAX_PENDING) this.#pending.delete(o.shift()!);
+    if (o.length > MAX_PENDING) {
+      const t = o.shift()!;
+      this.#pending.delete(t);
+      this.#discarded = Math.max(this.#discarded, t);
+    }
   }
 
   #dropFirst(): void {
@@ -140,6 +159,27 @@ export class CandleSeries {
       p.fresh = false;
       p.closedByNext = false;
     }
+  }
+
+  /**
+   * True when buckets from `from` on would have reached us over the stream had they had trades:
+   * the subscription was acknowledged (plus the grace) before they opened, and no stream state of
+   * theirs was discarded.
+   */
+  #streamCovers(from: number): boolean {
+    return this.liveSince + this.graceMs <= from && this.#discarded < from;
+  }
+
+  /**
+   * True when a bucket at or after the cursor ended by `now − grace` without any stream update,
+   * the stream was not live for its whole life, and no REST sync has settled it yet: only REST can
+   * tell whether it had trades (this is what recovers candles that close during an outage).
+   */
+  #closedUnseen(now: number): boolean {
+    const b = bucketOpen(this.interval, this.cursor);
+    let first = b < this.cursor ? nextOpenTime(this.interval, b) : b;
+    if (this.settledThrough >= first) first = bucketOpen(this.interval, this.settledThrough);
+    return !this.#streamCovers(first) && this.isClosed(first, now);
   }
 
   /** Delivers what is final at `now`; says when a REST sync must settle the rest. */
@@ -158,7 +198,7 @@ export class CandleSeries {
       if (t > this.cursor) {
         // Buckets between the cursor and t had no update. They are empty when REST settled
         // them, or when the subscription was live (with margin) for their whole life.
-        if (t <= this.settledThrough || (p.fresh && this.liveSince + this.graceMs <= this.cursor)) {
+        if (t <= this.settledThrough || (p.fresh && this.#streamCovers(this.cursor))) {
           this.cursor = t;
         } else return { ready, needSync: true };
       }
@@ -168,7 +208,7 @@ export class CandleSeries {
         this.#dropFirst();
         continue;
       }
-      if (!this.isClosed(t, now)) break;
+      if (!this.isClosed(t, now)) return { ready, needSync: false };
       if (p.misses >= (p.fresh ? MAX_MISSES : 2 * MAX_MISSES)) {
         // REST keeps not listing a bucket the stream showed: take the stream's last state.
         ready.push(p.candle);
@@ -178,7 +218,7 @@ export class CandleSeries {
       }
       return { ready, needSync: true };
     }
-    return { ready, needSync: false };
+    return { ready, needSync: this.#order.length === 0 && this.#closedUnseen(now) };
   }
 
   /**

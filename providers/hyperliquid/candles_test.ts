@@ -88,3 +88,50 @@ Deno.test("the startup backfill delivers only the newest N closed rows", () => {
   assert.deepEqual(out.map((x) => x.close), [102, 103]);
   assert.equal(s.backfillLimit, undefined);
 });
+
+Deno.test("while the stream is down every bucket that ends is settled by REST, unseen or not", () => {
+  const s = new CandleSeries("BTC", "1m", T0, 2_000); // never acknowledged: not live
+  assert.equal(s.drain(T0 + M + 1_999).needSync, false, "inside the grace");
+  assert.equal(s.drain(T0 + M + 2_000).needSync, true, "bucket 0 ended with no update");
+  assert.deepEqual(s.settle([c(0, 101, 1, 1)], T0 + M + 2_000), [c(0, 101, 1, 1)]);
+  assert.equal(s.drain(T0 + 2 * M + 1_999).needSync, false, "bucket 1 not ended yet");
+  assert.equal(s.drain(T0 + 2 * M + 2_000).needSync, true);
+  assert.deepEqual(s.settle([], T0 + 2 * M + 2_000), [], "bucket 1 had no trades");
+  assert.equal(s.drain(T0 + 3 * M + 1_999).needSync, false, "settled: no second sync");
+  assert.equal(s.drain(T0 + 3 * M + 2_000).needSync, true, "bucket 2 ended");
+  assert.deepEqual(s.settle([c(2, 99, 1, 1)], T0 + 3 * M + 2_000).map((x) => x.time), [
+    T0 + 2 * M,
+  ]);
+});
+
+Deno.test("a live, silent stream needs no REST; buckets from before a reconnect's ack do", () => {
+  const quiet = series();
+  assert.equal(quiet.drain(T0 + 5 * M).needSync, false, "no trades while live");
+
+  const s = series();
+  s.apply(c(0, 101, 1, 1));
+  s.apply(c(1, 99, 1, 1));
+  assert.deepEqual(s.drain(T0 + M).ready.map((x) => x.time), [T0]);
+  s.disconnected();
+  // Reconnected and acknowledged in the middle of bucket 2; bucket 1 was pending from before.
+  s.liveSince = T0 + 2 * M + 30_000;
+  assert.equal(s.drain(T0 + 2 * M + 2_000).needSync, true, "bucket 1 ended unconfirmed");
+  assert.deepEqual(s.settle([c(1, 98, 2, 2)], T0 + 2 * M + 2_000).map((x) => x.close), [98]);
+  // Bucket 2 opened before the ack (+ grace): no update from it proves nothing.
+  assert.equal(s.drain(T0 + 3 * M + 2_000).needSync, true);
+  assert.deepEqual(s.settle([], T0 + 3 * M + 2_000), []);
+  // Bucket 3 opened while live: silence means no trades.
+  assert.equal(s.drain(T0 + 4 * M + 2_000).needSync, false);
+});
+
+Deno.test("stream states dropped by the pending cap are recovered by REST, never skipped", () => {
+  const s = series();
+  s.syncing = true; // a long REST sync: updates pile up in pending
+  for (let i = 0; i < 70; i++) s.apply(c(i, 100 + i, 1, 1));
+  s.syncing = false;
+  // The oldest 6 buckets' states were dropped; the live stream must not vouch for them.
+  assert.deepEqual(s.drain(T0 + 69 * M + 1_000), { ready: [], needSync: true });
+  const rows = Array.from({ length: 70 }, (_, i) => c(i, 100 + i, 1, 1));
+  const out = s.settle(rows, T0 + 69 * M + 2_000);
+  assert.deepEqual(out.map((x) => x.time), rows.slice(0, 69).map((x) => x.time));
+});

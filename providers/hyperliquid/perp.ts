@@ -54,14 +54,22 @@ export function toFundingPoints(
 }
 
 /**
- * Per-symbol perp state used to annotate candles: live snapshots plus a bounded funding history,
- * so a closed candle carries the funding rate in force at its close and, when live, the OI.
+ * Per-symbol perp state used to annotate candles: recent live snapshots plus a bounded funding
+ * history, so a closed candle carries the funding rate in force at its close and, when live, the
+ * OI. Recent snapshots (one per `sampleEveryMs`, the newest `maxRecent`) are kept so a candle
+ * delivered late (after a reconnect, by a REST sync) still gets the snapshot taken near its close
+ * rather than whatever arrived last.
  */
 export class PerpState {
   #latest: PerpSnapshot | undefined;
+  #recent: PerpSnapshot[] = [];
   #history: FundingPoint[] = [];
 
-  constructor(private readonly maxHistory = 10_000) {}
+  constructor(
+    private readonly maxHistory = 10_000,
+    private readonly sampleEveryMs = 5_000,
+    private readonly maxRecent = 128,
+  ) {}
 
   /** The newest live snapshot. */
   get latest(): PerpSnapshot | undefined {
@@ -72,6 +80,12 @@ export class PerpState {
   update(s: PerpSnapshot): boolean {
     if (this.#latest !== undefined && s.time < this.#latest.time) return false;
     this.#latest = s;
+    const r = this.#recent;
+    if (r.length === 0 || s.time - r[r.length - 1].time >= this.sampleEveryMs) {
+      r.push(s);
+      // Trimmed in halves so the hot path stays O(1) amortised.
+      if (r.length >= 2 * this.maxRecent) r.splice(0, r.length - this.maxRecent);
+    }
     return true;
   }
 
@@ -89,16 +103,39 @@ export class PerpState {
     return this.#history;
   }
 
+  /** The kept snapshot taken nearest to `time` (the newest always counts), if any. */
+  nearest(time: number): PerpSnapshot | undefined {
+    const r = this.#recent;
+    let lo = 0, hi = r.length - 1, after = r.length;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (r[mid].time >= time) {
+        after = mid;
+        hi = mid - 1;
+      } else lo = mid + 1;
+    }
+    let best = this.#latest;
+    for (const c of [r[after - 1], r[after]]) {
+      if (
+        c !== undefined &&
+        (best === undefined || Math.abs(c.time - time) < Math.abs(best.time - time))
+      ) {
+        best = c;
+      }
+    }
+    return best;
+  }
+
   /**
    * Funding rate and open interest to attach to a candle closing at `closeTime` (exclusive end):
-   * the live snapshot when it was taken within `liveWindowMs` of the close, else the last
+   * the live snapshot taken nearest the close when within `liveWindowMs` of it, else the last
    * settlement at or before the close.
    */
   annotate(
     closeTime: number,
     liveWindowMs: number,
   ): { fundingRate?: number; openInterest?: number } {
-    const s = this.#latest;
+    const s = this.nearest(closeTime);
     if (s !== undefined && Math.abs(s.time - closeTime) <= liveWindowMs) {
       return { fundingRate: s.fundingRate, openInterest: s.openInterest };
     }

@@ -298,6 +298,11 @@ export class FakeHyperliquid {
   readonly #conns = new Set<Conn>();
   readonly #weights: { at: number; w: number }[] = [];
   readonly #rand: () => number;
+  /**
+   * REST fault dice, a stream of their own: which requests fail then depends only on their order,
+   * not on how many WebSocket frames the timing of a run happened to interleave.
+   */
+  readonly #restRand: () => number;
   readonly #meta: string;
   #server!: Deno.HttpServer<Deno.NetAddr>;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -323,6 +328,7 @@ export class FakeHyperliquid {
       seed: o.seed ?? 1,
     };
     this.#rand = rng(this.#o.seed);
+    this.#restRand = rng(this.#o.seed + 1);
     this.#meta = meta;
   }
 
@@ -470,11 +476,11 @@ export class FakeHyperliquid {
       return this.#unprocessable();
     }
     const f = this.faults;
-    if ((f.rest429Rate ?? 0) > 0 && this.#rand() < f.rest429Rate!) {
+    if ((f.rest429Rate ?? 0) > 0 && this.#restRand() < f.rest429Rate!) {
       this.stats.rest429Injected++;
       return new Response("null", { status: 429, headers: { "content-type": "application/json" } });
     }
-    if ((f.rest500Rate ?? 0) > 0 && this.#rand() < f.rest500Rate!) {
+    if ((f.rest500Rate ?? 0) > 0 && this.#restRand() < f.rest500Rate!) {
       this.stats.rest500++;
       return this.#json(null, 500);
     }
