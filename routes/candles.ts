@@ -8,11 +8,18 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { Config } from "../core/config.ts";
 import type { ApiEnv } from "./deps.ts";
-import { DEFAULT_LIMIT, intervalParam, knownSymbol, parseQuery, TimeParam } from "./validation.ts";
+import {
+  DEFAULT_LIMIT,
+  intervalParam,
+  knownSymbol,
+  parseQuery,
+  perConfig,
+  TimeParam,
+} from "./validation.ts";
 
 /** The query of GET /candles/:symbol. */
-export function candlesQuerySchema(config: Config) {
-  return z.object({
+export const candlesQuerySchema = perConfig((config: Config) =>
+  z.object({
     interval: intervalParam(config).default(config.intervals[0]),
     from: TimeParam.optional(),
     to: TimeParam.optional(),
@@ -22,8 +29,8 @@ export function candlesQuerySchema(config: Config) {
   }).strict().refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
     message: "from must not be after to",
     path: ["from"],
-  });
-}
+  })
+);
 
 /** The /candles routes. */
 export const candles: Hono<ApiEnv> = new Hono<ApiEnv>().get("/:symbol", async (c) => {

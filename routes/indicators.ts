@@ -11,12 +11,12 @@ import type { Config } from "../core/config.ts";
 import type { IndicatorValues } from "../core/indicator.ts";
 import { type ConfiguredIndicator, configureIndicators, type Registry } from "../core/registry.ts";
 import type { ApiEnv } from "./deps.ts";
-import { intervalParam, knownSymbol, parseQuery } from "./validation.ts";
+import { intervalParam, knownSymbol, parseQuery, perConfig } from "./validation.ts";
 
 /** The query of GET /indicators/:symbol. */
-export function indicatorsQuerySchema(config: Config) {
-  return z.object({ interval: intervalParam(config).default(config.intervals[0]) }).strict();
-}
+export const indicatorsQuerySchema = perConfig((config: Config) =>
+  z.object({ interval: intervalParam(config).default(config.intervals[0]) }).strict()
+);
 
 /** One indicator's reading. */
 export interface IndicatorReading {

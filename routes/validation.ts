@@ -32,9 +32,22 @@ export function intervalParam(config: Config): z.ZodType<Interval> {
   }) as unknown as z.ZodType<Interval>;
 }
 
+/**
+ * Memoizes a schema builder per configuration object. Building a zod schema (and the parser zod
+ * compiles for it on first use) costs far more than parsing with it, so routes build once.
+ */
+export function perConfig<T>(build: (config: Config) => T): (config: Config) => T {
+  const built = new WeakMap<Config, T>();
+  return (config) => {
+    let s = built.get(config);
+    if (s === undefined) built.set(config, s = build(config));
+    return s;
+  };
+}
+
 /** `interval`, `from`, `to`, `limit` of a range query (interval defaults to the first configured). */
-export function rangeQuerySchema(config: Config) {
-  return z.object({
+export const rangeQuerySchema = perConfig((config: Config) =>
+  z.object({
     interval: intervalParam(config).default(config.intervals[0]),
     from: TimeParam.optional(),
     to: TimeParam.optional(),
@@ -42,8 +55,8 @@ export function rangeQuerySchema(config: Config) {
   }).strict().refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
     message: "from must not be after to",
     path: ["from"],
-  });
-}
+  })
+);
 
 /** Parses the query string with `schema`; 400 naming the field on failure. */
 export function parseQuery<S extends z.ZodType>(c: Context<ApiEnv>, schema: S): z.output<S> {

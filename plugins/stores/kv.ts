@@ -9,6 +9,11 @@
  *   value per 256 candles. Concurrent writers to one block are serialised by versionstamp checks.
  * - `["signals", symbol, interval, time, strategy]` → the signal record.
  * - `["signal_latest", symbol, interval]` → the newest signal of that series.
+ * - `["signal_version", symbol, interval]` → a counter bumped by every commit that writes signals
+ *   of the series, in the same atomic operation. Readers keep the newest signals of a series
+ *   decoded in memory (a "window") and reuse them while this key's versionstamp is unchanged, so
+ *   a read costs one small get instead of decoding every row, and writes by other processes on
+ *   the same database are still seen by the next read.
  * - `["strategies", id]` → the strategy document.
  * @module
  */
@@ -36,8 +41,10 @@ import {
   checkSeries,
   checkSignalBatch,
   checkStrategy,
+  type Range,
   StoreInputError,
 } from "./_validate.ts";
+import { deepFreeze } from "./_frozen.ts";
 
 /** Candles per block: the block spans this many intervals. */
 export const BLOCK_CANDLES = 256;
@@ -51,6 +58,13 @@ const MAX_ATTEMPTS = 32;
 const SIGNALS_PER_COMMIT = 100;
 /** Signal bytes per atomic commit. */
 const SIGNAL_BYTES_PER_COMMIT = 400_000;
+
+/** Most signals kept decoded per series (the window); larger reads go to the database. */
+export const SIGNAL_WINDOW_MAX = 1000;
+/** Most signals kept decoded over all series; the least recently read windows go first. */
+export const SIGNAL_WINDOW_TOTAL = 20_000;
+/** Smallest window read, so a run of `limit=1` reads does not refill for `limit=2`. */
+const SIGNAL_WINDOW_MIN = 50;
 
 const writeErrors = counter("perptrix_store_write_errors_total", "Store write failures", ["store"]);
 
@@ -70,6 +84,36 @@ interface BlockPlan {
   incoming: Candle[];
   value?: Uint8Array;
   versionstamp: string | null;
+}
+
+/** The newest signals of one series as read at one version of it. */
+interface SignalWindow {
+  /** Versionstamp of the series' version key when the rows were read (null: never written). */
+  version: string | null;
+  /** Newest first, deep-frozen: the newest `size` rows of the series at that version. */
+  rows: SignalRecord[];
+  /** Rows asked for; fewer came back means the window is the whole series. */
+  size: number;
+}
+
+/**
+ * Answers a range query from a window, or undefined when the window may lack rows of the answer.
+ * The window holds every row whose (time, strategy) key is at or above its last row's.
+ */
+function fromWindow(w: SignalWindow, r: Range): SignalRecord[] | undefined {
+  const rows = w.rows;
+  const whole = rows.length < w.size;
+  let i = 0;
+  while (i < rows.length && rows[i].time > r.to) i++;
+  if (r.newest) {
+    const end = Math.min(rows.length, i + r.limit!);
+    return end - i === r.limit || whole ? rows.slice(i, end) : undefined;
+  }
+  if (!whole && (rows.length === 0 || r.from <= rows[rows.length - 1].time)) return undefined;
+  let j = i;
+  while (j < rows.length && rows[j].time >= r.from) j++;
+  // With `from` and a limit: the oldest `limit` rows of the range, newest first.
+  return rows.slice(r.limit === undefined ? i : Math.max(i, j - r.limit), j);
 }
 
 /** Runs a KV call, retrying while another process holds the SQLite write lock. */
@@ -99,6 +143,12 @@ export class KvStore implements Store {
   #log: Logger | undefined;
   /** Per-series write chains: writers in this process take turns instead of conflicting. */
   #series = new Map<string, Promise<unknown>>();
+  /** Decoded newest signals per series, reused while the series' version is unchanged. */
+  #windows = new Map<string, SignalWindow>();
+  /** Rows held by all windows. */
+  #windowRows = 0;
+  /** Window reads in flight, so concurrent readers of a changed series decode it once. */
+  #filling = new Map<string, Promise<SignalWindow>>();
 
   constructor(path: string | undefined, logger?: Logger) {
     this.#path = path;
@@ -116,6 +166,8 @@ export class KvStore implements Store {
   stop(): Promise<void> {
     this.#kv?.close();
     this.#kv = undefined;
+    this.#windows.clear();
+    this.#windowRows = 0;
     return Promise.resolve();
   }
 
@@ -315,6 +367,7 @@ export class KvStore implements Store {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const op = kv.atomic();
       for (const s of rows) op.set(["signals", s.symbol, s.interval, s.time, s.strategy], s);
+      for (const s of candidates) op.sum(["signal_version", s.symbol, s.interval], 1n);
       for (let i = 0; i < candidates.length; i += GET_MANY) {
         const part = candidates.slice(i, i + GET_MANY);
         const cur = await whileLocked(() =>
@@ -333,10 +386,35 @@ export class KvStore implements Store {
     throw new KvConflictError(`latest-signal keys kept changing under ${MAX_ATTEMPTS} attempts`);
   }
 
+  /**
+   * Newest-first reads up to {@linkcode SIGNAL_WINDOW_MAX} rows are answered from the series'
+   * window after one get of its version key; the rows returned are then shared, deep-frozen.
+   */
   async signals(symbol: string, interval: Interval, q?: RangeQuery): Promise<SignalRecord[]> {
     checkSeries(symbol, interval);
     const r = checkRange(q);
     const kv = this.#db();
+    const series = `${symbol}\u0000${interval}`;
+    let w = this.#windows.get(series);
+    if (w !== undefined || (r.newest && r.limit! <= SIGNAL_WINDOW_MAX)) {
+      // The version is read before any row, so a window is never newer-labelled than its rows.
+      const version = (await whileLocked(() => kv.get(["signal_version", symbol, interval])))
+        .versionstamp;
+      if (w !== undefined && w.version === version) {
+        const hit = fromWindow(w, r);
+        if (hit !== undefined) return hit;
+      }
+      if (r.newest && r.limit! <= SIGNAL_WINDOW_MAX) {
+        const size = Math.max(
+          r.limit!,
+          SIGNAL_WINDOW_MIN,
+          w?.version === version ? Math.min(SIGNAL_WINDOW_MAX, 2 * w.size) : w?.size ?? 0,
+        );
+        w = await this.#fillWindow(kv, symbol, interval, version, size);
+        const hit = fromWindow(w, r);
+        if (hit !== undefined) return hit;
+      }
+    }
     const sel = {
       start: ["signals", symbol, interval, r.from],
       end: ["signals", symbol, interval, r.to + 1],
@@ -350,6 +428,46 @@ export class KvStore implements Store {
       out.push(e.value);
     }
     return out;
+  }
+
+  /** Reads the newest `size` rows of a series at `version`, once for concurrent readers. */
+  #fillWindow(
+    kv: Deno.Kv,
+    symbol: string,
+    interval: Interval,
+    version: string | null,
+    size: number,
+  ): Promise<SignalWindow> {
+    const series = `${symbol}\u0000${interval}`;
+    const key = `${series}\u0000${version}\u0000${size}`;
+    let p = this.#filling.get(key);
+    if (p === undefined) {
+      p = (async () => {
+        const rows: SignalRecord[] = [];
+        const it = kv.list<SignalRecord>({ prefix: ["signals", symbol, interval] }, {
+          reverse: true,
+          limit: size,
+          batchSize: Math.min(size, 500),
+        });
+        for await (const e of it) rows.push(deepFreeze(e.value));
+        const w: SignalWindow = { version, rows, size };
+        const cur = this.#windows.get(series);
+        // Keep the bigger of two windows read at the same version.
+        if (cur === undefined || cur.version !== version || cur.size <= size) {
+          this.#windowRows += rows.length - (cur?.rows.length ?? 0);
+          this.#windows.delete(series);
+          this.#windows.set(series, w);
+          for (const [k, old] of this.#windows) {
+            if (this.#windowRows <= SIGNAL_WINDOW_TOTAL || k === series) break;
+            this.#windows.delete(k);
+            this.#windowRows -= old.rows.length;
+          }
+        }
+        return w;
+      })().finally(() => this.#filling.delete(key));
+      this.#filling.set(key, p);
+    }
+    return p;
   }
 
   async latestSignals(): Promise<SignalRecord[]> {

@@ -1,6 +1,8 @@
 /**
  * The memory store: everything in process memory, for tests and throw-away runs.
- * Candles are kept per series in a time-sorted array (appends are O(1), reads binary-search).
+ * Candles and signals are kept per series in time-sorted arrays (appends are O(1), reads
+ * binary-search). Signal records are stored as deep-frozen copies and returned without copying:
+ * readers share them, and mutating one throws instead of corrupting the store.
  * @module
  */
 import type {
@@ -21,16 +23,16 @@ import {
   checkSignalBatch,
   checkStrategy,
   copyCandle,
-  newestFirst,
-  signalKey,
 } from "./_validate.ts";
+import { deepFreeze } from "./_frozen.ts";
 import { lowerBound, mergeCandles, upperBound } from "./_sorted.ts";
 
 /** A store that lives only as long as the process. */
 export class MemoryStore implements Store {
   readonly id = "memory";
   #candles = new Map<string, Candle[]>();
-  #signals = new Map<string, Map<string, SignalRecord>>();
+  /** Per series, ascending by (time, strategy): reversed, that is the newest-first read order. */
+  #signals = new Map<string, SignalRecord[]>();
   #latest = new Map<string, SignalRecord>();
   #strategies = new Map<string, StrategyDoc>();
 
@@ -93,10 +95,15 @@ export class MemoryStore implements Store {
   upsertSignals(signals: readonly SignalRecord[]): Promise<void> {
     try {
       for (const s of checkSignalBatch(signals)) {
+        deepFreeze(s);
         const series = `${s.symbol}\u0000${s.interval}`;
-        let m = this.#signals.get(series);
-        if (!m) this.#signals.set(series, m = new Map());
-        m.set(signalKey(s), s);
+        let rows = this.#signals.get(series);
+        if (!rows) this.#signals.set(series, rows = []);
+        const i = signalPosition(rows, s.time, s.strategy);
+        const at = rows[i];
+        if (at !== undefined && at.time === s.time && at.strategy === s.strategy) rows[i] = s;
+        else if (i === rows.length) rows.push(s); // the live path: a newer signal
+        else rows.splice(i, 0, s);
         const cur = this.#latest.get(series);
         if (!cur || s.time >= cur.time) this.#latest.set(series, s);
       }
@@ -106,28 +113,33 @@ export class MemoryStore implements Store {
     }
   }
 
+  /**
+   * Binary-searches the range, so a read costs O(log n + rows returned) however long the history
+   * is. The records are the store's own deep-frozen copies, shared rather than cloned per read.
+   */
   signals(symbol: string, interval: Interval, q?: RangeQuery): Promise<SignalRecord[]> {
     try {
       checkSeries(symbol, interval);
       const r = checkRange(q);
-      const m = this.#signals.get(`${symbol}\u0000${interval}`);
-      if (!m) return Promise.resolve([]);
-      const rows = [...m.values()].filter((s) => s.time >= r.from && s.time <= r.to);
-      rows.sort(newestFirst);
+      const rows = this.#signals.get(`${symbol}\u0000${interval}`);
+      if (!rows) return Promise.resolve([]);
+      let lo = timeBound(rows, r.from, false);
+      let hi = timeBound(rows, r.to, true);
       // Newest first: a limit with no `from` keeps the newest; with `from`, the oldest of the range.
-      const cut = r.limit === undefined
-        ? rows
-        : r.newest
-        ? rows.slice(0, r.limit)
-        : rows.slice(Math.max(0, rows.length - r.limit));
-      return Promise.resolve(cut.map((s) => structuredClone(s)));
+      if (r.limit !== undefined && hi - lo > r.limit) {
+        if (r.newest) lo = hi - r.limit;
+        else hi = lo + r.limit;
+      }
+      const out: SignalRecord[] = new Array(Math.max(0, hi - lo));
+      for (let i = hi - 1, k = 0; i >= lo; i--, k++) out[k] = rows[i];
+      return Promise.resolve(out);
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
   latestSignals(): Promise<SignalRecord[]> {
-    return Promise.resolve([...this.#latest.values()].map((s) => structuredClone(s)));
+    return Promise.resolve([...this.#latest.values()]);
   }
 
   strategies(): Promise<StrategyDoc[]> {
@@ -150,6 +162,32 @@ export class MemoryStore implements Store {
   deleteStrategy(id: string): Promise<boolean> {
     return Promise.resolve(this.#strategies.delete(id));
   }
+}
+
+/** Index of the first signal at or after (time, strategy) in an ascending series. */
+function signalPosition(rows: readonly SignalRecord[], time: number, strategy: string): number {
+  let lo = 0;
+  let hi = rows.length;
+  if (hi > 0 && rows[hi - 1].time < time) return hi;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const m = rows[mid];
+    if (m.time < time || (m.time === time && m.strategy < strategy)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the first signal with `time >= t` (`after`: `time > t`). */
+function timeBound(rows: readonly SignalRecord[], t: number, after: boolean): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (rows[mid].time < t || (after && rows[mid].time === t)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The `memory` store plugin. It takes no options. */
