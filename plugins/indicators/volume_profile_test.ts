@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { type Candle, CandleError, runBatch, runSignals } from "perptrix";
-import { loadCandles } from "../../tests/data.ts";
+import { BTC_1M, loadCandles } from "../../tests/data.ts";
 import volumeProfile, {
   VOLUME_PROFILE_SIGNALS,
   VOLUME_PROFILE_STATES,
@@ -14,6 +14,11 @@ const M5 = 300_000;
 
 function params(p: Partial<VolumeProfileParams> = {}): VolumeProfileParams {
   return volumeProfile.params.parse(p);
+}
+
+/** Range mode: `bins` rows over the window's low–high range (the hand-built cases use it). */
+function rangeParams(p: Partial<VolumeProfileParams> = {}): VolumeProfileParams {
+  return params({ tickBps: 0, ...p });
 }
 
 /** A bar covering [low, high] with the close at `close` (default: mid). */
@@ -46,34 +51,22 @@ function binnedBars(vols: readonly number[], lastClose?: number): Candle[] {
 }
 
 /**
- * Independent reference: bins over [min low, max high] (or the log tick grid), each bar's volume
+ * Independent reference for range mode: `bins` rows over [min low, max high], each bar's volume
  * spread by the overlap of its range with each bin, computed bin by bin.
  */
 function reference(
   window: readonly Candle[],
   p: VolumeProfileParams,
 ): { poc: number; vah: number; val: number; vols: number[] } | null {
-  const log = p.tickBps > 0;
-  const f = (x: number) => (log ? Math.log(x) : x);
-  const g = (x: number) => (log ? Math.exp(x) : x);
-  const lo = f(Math.min(...window.map((c) => c.low)));
-  const hi = f(Math.max(...window.map((c) => c.high)));
+  const f = (x: number) => x;
+  const g = (x: number) => x;
+  const lo = Math.min(...window.map((c) => c.low));
+  const hi = Math.max(...window.map((c) => c.high));
   const total = window.reduce((a, c) => a + c.volume, 0);
   if (!(total > 0)) return null;
-  let x0: number, w: number, nb: number;
-  if (log) {
-    const s = Math.log1p(p.tickBps / 10_000);
-    const first = Math.floor(lo / s);
-    const span = Math.floor(hi / s) - first + 1;
-    const group = Math.ceil(span / p.maxBins);
-    x0 = first * s;
-    w = s * group;
-    nb = Math.ceil(span / group);
-  } else {
-    x0 = lo;
-    w = (hi - lo) / p.bins;
-    nb = w > 0 ? p.bins : 1;
-  }
+  const x0 = lo;
+  const w = (hi - lo) / p.bins;
+  const nb = w > 0 ? p.bins : 1;
   const binOf = (x: number) => w > 0 ? Math.min(nb - 1, Math.max(0, Math.floor((x - x0) / w))) : 0;
   const vols: number[] = [];
   for (let b = 0; b < nb; b++) {
@@ -109,11 +102,81 @@ function reference(
   return { poc: g(x0 + (poc + 0.5) * w), vah: g(x0 + (z + 1) * w), val: g(x0 + a * w), vols };
 }
 
+/**
+ * Independent reference for the tick grid, recomputed from scratch for one window: rows
+ * [k·w, (k+1)·w) in log-price with w = g·ln(1 + tickBps/10⁴), g the smallest grouping that keeps
+ * the rows from the lowest low to the highest high within maxBins; each row's volume is the sum
+ * of every bar's overlap with it; then POC, value area and the close's state.
+ */
+function gridReference(
+  window: readonly Candle[],
+  p: VolumeProfileParams,
+): { poc: number; vah: number; val: number; state: string; vols: number[] } | null {
+  const total = window.reduce((a, c) => a + c.volume, 0);
+  if (!window.some((c) => c.volume > 0)) return null;
+  const xlo = Math.log(Math.min(...window.map((c) => c.low)));
+  const xhi = Math.log(Math.max(...window.map((c) => c.high)));
+  const tick = Math.log1p(p.tickBps / 10_000);
+  let g = 1;
+  while (Math.floor(xhi / (tick * g)) - Math.floor(xlo / (tick * g)) + 1 > p.maxBins) g++;
+  const w = tick * g;
+  const first = Math.floor(xlo / w);
+  const nb = Math.floor(xhi / w) - first + 1;
+  const vols: number[] = [];
+  for (let b = 0; b < nb; b++) {
+    const a = (first + b) * w;
+    const z = (first + b + 1) * w;
+    let v = 0;
+    for (const c of window) {
+      const l = Math.log(c.low);
+      const h = Math.log(c.high);
+      const rl = Math.floor(l / w) - first;
+      const rh = Math.floor(h / w) - first;
+      if (rl === rh) {
+        if (rl === b) v += c.volume;
+      } else if (b >= rl && b <= rh) {
+        const ov = Math.min(h, b === rh ? h : z) - Math.max(l, b === rl ? l : a);
+        v += (c.volume * ov) / (h - l);
+      }
+    }
+    vols.push(v);
+  }
+  let poc = 0;
+  for (let b = 1; b < nb; b++) if (vols[b] > vols[poc] * (1 + 1e-9)) poc = b;
+  let a = poc;
+  let z = poc;
+  let acc = vols[poc];
+  while (acc < p.valueArea * total) {
+    const up = z + 1 < nb ? vols[z + 1] : -1;
+    const dn = a > 0 ? vols[a - 1] : -1;
+    if (up < 0 && dn < 0) break;
+    if (up > dn + 1e-9 * dn) acc += vols[++z];
+    else acc += vols[--a];
+  }
+  const xc = Math.log(window[window.length - 1].close);
+  const xp = (first + poc + 0.5) * w;
+  let state: string;
+  if (Math.abs(xc - xp) < p.nearBins * w) state = xc > xp ? "POCSupport" : "POCResistance";
+  else {
+    const vb = vols[Math.min(nb - 1, Math.max(0, Math.floor(xc / w) - first))];
+    const avg = total / nb;
+    state = vb > p.hvnFactor * avg ? "NearHVN" : vb < p.lvnFactor * avg ? "NearLVN" : "Neutral";
+  }
+  return {
+    poc: Math.exp(xp),
+    vah: Math.exp((first + z + 1) * w),
+    val: Math.exp((first + a) * w),
+    state,
+    vols,
+  };
+}
+
 Deno.test("volume_profile: defaults, contract and parameter validation", () => {
   const p = params();
   assert.equal(p.lookback, 240);
   assert.equal(p.bins, 50);
-  assert.equal(p.tickBps, 0);
+  assert.equal(p.tickBps, 5, "default: a fixed 5 bps log-price grid");
+  assert.equal(p.maxBins, 1_000);
   assert.equal(p.valueArea, 0.7);
   assert.equal(volumeProfile.category, "volume");
   assert.equal(volumeProfile.warmup(p), 50);
@@ -127,7 +190,7 @@ Deno.test("volume_profile: defaults, contract and parameter validation", () => {
 });
 
 Deno.test("volume_profile: each bar's volume is spread over its high–low range", () => {
-  const p = params({ bins: 2, minCandles: 1 });
+  const p = rangeParams({ bins: 2, minCandles: 1 });
   // A [100, 110] × 10 → 5 per bin; B [105, 110] × 10 → all in the upper bin.
   const s = feed([range(0, 100, 110, 10), range(1, 105, 110, 10)], p);
   assert.equal(s.binCount, 2);
@@ -138,7 +201,7 @@ Deno.test("volume_profile: each bar's volume is spread over its high–low range
   // Spreading across many bins: [100, 110] into 5 rows of 2 → 2 each; then a partial bar.
   const t = feed(
     [range(0, 100, 110, 10), range(1, 101, 104, 3)],
-    params({ bins: 5, minCandles: 1 }),
+    rangeParams({ bins: 5, minCandles: 1 }),
   );
   const got = [0, 1, 2, 3, 4].map((i) => t.binVolume(i));
   // [101, 104] × 3: 1 in [100,102), 2 in [102,104).
@@ -146,28 +209,31 @@ Deno.test("volume_profile: each bar's volume is spread over its high–low range
 });
 
 Deno.test("volume_profile: a zero-range bar puts all of its volume in one bin", () => {
-  const s = feed([range(0, 100, 110, 0), point(1, 103, 9)], params({ bins: 5, minCandles: 1 }));
+  const s = feed(
+    [range(0, 100, 110, 0), point(1, 103, 9)],
+    rangeParams({ bins: 5, minCandles: 1 }),
+  );
   assert.deepEqual([0, 1, 2, 3, 4].map((i) => s.binVolume(i)), [0, 9, 0, 0, 0]);
   assert.equal(s.poc, 103);
   // A whole window of one price: a single bin at that price.
-  const flat = feed([point(0, 50, 1), point(1, 50, 2)], params({ minCandles: 1 }));
+  const flat = feed([point(0, 50, 1), point(1, 50, 2)], rangeParams({ minCandles: 1 }));
   assert.deepEqual(flat.values(), { poc: 50, vah: 50, val: 50 });
-  assert.equal(volumeProfile.evaluate(flat, params()).state, "Neutral");
+  assert.equal(volumeProfile.evaluate(flat, rangeParams()).state, "Neutral");
 });
 
 Deno.test("volume_profile: POC tie-break is deterministic — the lowest price wins", () => {
-  const p = params({ bins: 2, minCandles: 1 });
+  const p = rangeParams({ bins: 2, minCandles: 1 });
   const a = feed([range(0, 100, 105, 10), range(1, 105, 110, 10)], p);
   const b = feed([range(0, 105, 110, 10), range(1, 100, 105, 10)], p); // other order
   assert.equal(a.poc, 102.5);
   assert.equal(b.poc, 102.5);
   // Three equal peaks.
-  const c = feed(binnedBars([5, 1, 5, 1, 5]), params({ bins: 5, minCandles: 1 }));
+  const c = feed(binnedBars([5, 1, 5, 1, 5]), rangeParams({ bins: 5, minCandles: 1 }));
   assert.equal(c.poc, 101);
 });
 
 Deno.test("volume_profile: value area grows from the POC by the larger neighbour until 70 %", () => {
-  const p = params({ bins: 5, minCandles: 1 });
+  const p = rangeParams({ bins: 5, minCandles: 1 });
   // Rows [100,102) … [108,110]. 40 at POC; up 30 > down 10 → 70 = 70 % of 100: done.
   const a = feed(binnedBars([5, 10, 40, 30, 15]), p);
   assert.deepEqual(a.values(), { poc: 105, vah: 108, val: 104 });
@@ -180,13 +246,13 @@ Deno.test("volume_profile: value area grows from the POC by the larger neighbour
   // A configurable share: 90 % needs the whole profile here.
   const d = feed(
     binnedBars([5, 10, 40, 30, 15]),
-    params({ bins: 5, minCandles: 1, valueArea: 0.9 }),
+    rangeParams({ bins: 5, minCandles: 1, valueArea: 0.9 }),
   );
   assert.deepEqual(d.values(), { poc: 105, vah: 110, val: 102 });
 });
 
 Deno.test("volume_profile: every state on hand-built profiles, with scores and reasons", () => {
-  const p = params({ bins: 5, minCandles: 1 });
+  const p = rangeParams({ bins: 5, minCandles: 1 });
   // Profile 10 | 32 | 5 | 21 | 32 (avg 20): POC = row 1 (lower of the two 32s), centre 103.
   const vols = [10, 32, 5, 21, 32];
   const cases: [number, string, number, string][] = [
@@ -208,7 +274,7 @@ Deno.test("volume_profile: every state on hand-built profiles, with scores and r
     assert.equal(sig, VOLUME_PROFILE_SIGNALS[state as keyof typeof VOLUME_PROFILE_SIGNALS]);
   }
   // "Near" is relative to the row width: 2 rows counts 105.5 as near the POC.
-  const wide = params({ bins: 5, minCandles: 1, nearBins: 2.5 });
+  const wide = rangeParams({ bins: 5, minCandles: 1, nearBins: 2.5 });
   assert.equal(
     volumeProfile.evaluate(feed(binnedBars(vols, 105.5), wide), wide).state,
     "POCSupport",
@@ -216,7 +282,7 @@ Deno.test("volume_profile: every state on hand-built profiles, with scores and r
 });
 
 Deno.test("volume_profile: transitions as price moves through a fixed profile", () => {
-  const p = params({ bins: 5, minCandles: 1 });
+  const p = rangeParams({ bins: 5, minCandles: 1 });
   const bars = binnedBars([10, 32, 5, 21, 32]);
   const path = [103.5, 105.5, 107, 109, 102.5];
   path.forEach((c, k) => bars.push(point(bars.length + k, c, 0)));
@@ -225,7 +291,7 @@ Deno.test("volume_profile: transitions as price moves through a fixed profile", 
 });
 
 Deno.test("volume_profile: warm-up, zero volume and the lookback window", () => {
-  const p = params({ lookback: 4, minCandles: 3, bins: 2 });
+  const p = rangeParams({ lookback: 4, minCandles: 3, bins: 2 });
   const s = volumeProfile.create(p);
   s.update(range(0, 100, 110, 1));
   s.update(range(1, 100, 110, 1));
@@ -244,20 +310,21 @@ Deno.test("volume_profile: warm-up, zero volume and the lookback window", () => 
 });
 
 Deno.test("volume_profile: bad input is a clear error and leaves the state unchanged", () => {
-  const p = params({ minCandles: 1 });
-  const s = feed([range(0, 100, 110, 5), range(1, 101, 109, 5)], p);
-  const v = s.values();
-  const bad: Candle[] = [
-    { ...range(2, 100, 110, NaN) },
-    { ...range(2, 100, 110, -1) },
-    { ...range(2, 110, 100, 1) }, // high < low
-    { ...range(2, 0, 110, 1) },
-    { ...range(2, 100, 110, 1), close: 120 },
-    { ...range(1, 100, 110, 1) }, // repeated time
-  ];
-  for (const b of bad) assert.throws(() => s.update(b), CandleError);
-  assert.equal(s.count, 2);
-  assert.deepEqual(s.values(), v);
+  for (const p of [params({ minCandles: 1 }), rangeParams({ minCandles: 1 })]) {
+    const s = feed([range(0, 100, 110, 5), range(1, 101, 109, 5)], p);
+    const v = s.values();
+    const bad: Candle[] = [
+      { ...range(2, 100, 110, NaN) },
+      { ...range(2, 100, 110, -1) },
+      { ...range(2, 110, 100, 1) }, // high < low
+      { ...range(2, 0, 110, 1) },
+      { ...range(2, 100, 110, 1), close: 120 },
+      { ...range(1, 100, 110, 1) }, // repeated time
+    ];
+    for (const b of bad) assert.throws(() => s.update(b), CandleError);
+    assert.equal(s.count, 2);
+    assert.deepEqual(s.values(), v);
+  }
 });
 
 Deno.test("volume_profile: properties — volume conserved, val ≤ poc ≤ vah, value area ≥ 70 %", () => {
@@ -333,17 +400,65 @@ function compareWithReference(file: string, p: VolumeProfileParams, every: numbe
 
 Deno.test("volume_profile: matches the bin-by-bin reference on every regime slice (range bins)", () => {
   let checked = 0;
-  for (const f of REGIMES) checked += compareWithReference(f, params(), 7);
+  for (const f of REGIMES) checked += compareWithReference(f, rangeParams(), 7);
   assert.ok(checked > 2000, `${checked}`);
 });
 
-Deno.test("volume_profile: matches the reference on the log tick grid, with tick grouping", () => {
-  // 10 bps ticks; the crash days span more than 40 ticks, so grouping is exercised.
+function compareWithGridReference(file: string, p: VolumeProfileParams, every: number): number {
+  const bars = loadCandles(file);
+  const out = runBatch(volumeProfile, bars, p);
+  const sig = runSignals(volumeProfile, bars, p);
+  let checked = 0;
+  for (let i = p.minCandles - 1; i < bars.length; i += every) {
+    const ref = gridReference(bars.slice(Math.max(0, i + 1 - p.lookback), i + 1), p);
+    if (ref === null) {
+      assert.equal(out.poc[i], null, `${file}[${i}]`);
+      continue;
+    }
+    for (const k of ["poc", "vah", "val"] as const) {
+      assert.ok(near(out[k][i]!, ref[k], 1e-9), `${file}[${i}] ${k}: ${out[k][i]} vs ${ref[k]}`);
+    }
+    assert.equal(sig[i].state, ref.state, `${file}[${i}] state`);
+    checked++;
+  }
+  return checked;
+}
+
+Deno.test("volume_profile: matches the bin-by-bin reference on every regime slice (tick grid)", () => {
+  let checked = 0;
+  for (const f of REGIMES) checked += compareWithGridReference(f, params(), 7);
+  assert.ok(checked > 2000, `${checked}`);
+});
+
+Deno.test("volume_profile: tick grid matches the reference with tick grouping and other ticks", () => {
+  // The crash days span more than 40 ticks of 10 bps, so grouping (and regrouping) is exercised.
   const p = params({ tickBps: 10, maxBins: 40 });
   let checked = 0;
-  for (const f of REGIMES.slice(0, 4)) checked += compareWithReference(f, p, 11);
-  checked += compareWithReference(REGIMES[9], params({ tickBps: 5 }), 11);
-  assert.ok(checked > 700, `${checked}`);
+  for (const f of REGIMES.slice(0, 4)) checked += compareWithGridReference(f, p, 11);
+  checked += compareWithGridReference(REGIMES[9], params({ tickBps: 2, lookback: 60 }), 11);
+  checked += compareWithGridReference(REGIMES[5], params({ tickBps: 1, maxBins: 64 }), 11);
+  assert.ok(checked > 800, `${checked}`);
+});
+
+Deno.test("volume_profile: tick rows are fixed in price — a new high does not move them", () => {
+  const p = params({ tickBps: 100, minCandles: 1 }); // rows of ln(1.01)
+  const w = Math.log1p(0.01);
+  const at = (k: number) => Math.exp((k + 0.5) * w); // centre of row k
+  const s = feed([point(0, at(500), 4), point(1, at(501), 1)], p);
+  assert.ok(near(s.poc, at(500)));
+  assert.equal(s.binCount, 2);
+  s.update(point(2, at(520), 2)); // a new high 20 rows up: the old rows keep their volumes
+  assert.equal(s.binCount, 21);
+  assert.deepEqual([0, 1, 20].map((i) => s.binVolume(i)), [4, 1, 2]);
+  assert.ok(near(s.binEdge(0), Math.exp(500 * w)));
+  assert.ok(near(s.poc, at(500)));
+  // Mean row volume is over the whole span: 7 / 21; the close's row (2) is a high-volume node.
+  assert.equal(volumeProfile.evaluate(s, p).state, "NearHVN");
+  // Equal rows: the lower price is the POC; a higher row only takes over when strictly larger.
+  s.update(point(3, at(520), 2));
+  assert.ok(near(s.poc, at(500)), "4 vs 4: the lower row");
+  s.update(point(4, at(520), 1));
+  assert.ok(near(s.poc, at(520)));
 });
 
 Deno.test("volume_profile: regime behaviour — ranges sit at the POC, trends leave the value area", () => {
@@ -377,4 +492,27 @@ Deno.test("volume_profile: regime behaviour — ranges sit at the POC, trends le
   assert.ok(up.outside > 0.3 && down.outside > 0.3, `${up.outside} ${down.outside}`);
   const all = new Set([...sideways.seen, ...up.seen, ...down.seen]);
   for (const s of VOLUME_PROFILE_STATES) assert.ok(all.has(s), `${s} occurs on real data`);
+});
+
+Deno.test("volume_profile: tick grid stays exact over a long run (no drift from add/subtract)", () => {
+  // 90 days of 1m candles: every row is added to and subtracted from many thousands of times.
+  const bars = loadCandles(BTC_1M);
+  const p = params();
+  const s = volumeProfile.create(p);
+  let checked = 0;
+  for (let i = 0; i < bars.length; i++) {
+    s.update(bars[i]);
+    if (i % 4999 !== 4998) continue;
+    const ref = gridReference(bars.slice(i + 1 - p.lookback, i + 1), p)!;
+    const got = s.values() as Record<string, number>;
+    for (const k of ["poc", "vah", "val"] as const) {
+      assert.ok(near(got[k], ref[k], 1e-9), `[${i}] ${k}: ${got[k]} vs ${ref[k]}`);
+    }
+    assert.equal(volumeProfile.evaluate(s, p).state, ref.state, `[${i}] state`);
+    for (let b = 0; b < s.binCount; b++) {
+      assert.ok(Math.abs(s.binVolume(b) - ref.vols[b]) <= 1e-9 * s.totalVolume, `[${i}] row ${b}`);
+    }
+    checked++;
+  }
+  assert.ok(checked > 20, `${checked}`);
 });
