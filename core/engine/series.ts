@@ -11,7 +11,7 @@ import { exactPriceRule, type PriceRule } from "../price_rule.ts";
 import type { CategoryResult, Contribution, Reason, SignalRecord } from "../signal.ts";
 import type { CompiledStrategy } from "./compiled.ts";
 import { confidence } from "./confidence.ts";
-import { riskCount, riskLevel } from "./risk.ts";
+import { riskLevel } from "./risk.ts";
 import { biasOf, clampScore, directionOf, totalScore } from "./score.ts";
 import { stopDistances, stopPrices } from "./stops.ts";
 import { ENGINE_VERSION } from "./version.ts";
@@ -38,6 +38,12 @@ interface Part {
   readonly reason: Reason | null;
   /** Index in the slot's cache, −1 when not cached (the signal was not frozen). */
   readonly code: number;
+  /**
+   * The signal's risk function and stop-widening flag, copied so the hot loops read one shape
+   * (parts) instead of the plugins' many signal shapes (megamorphic property loads).
+   */
+  readonly risk: ((total: number) => number) | undefined;
+  readonly widen: boolean;
 }
 
 /** Bound of each slot's part cache (an indicator has a handful of states). */
@@ -202,7 +208,9 @@ export class SignalSeries {
       reason: s.reason,
     };
     const reason: Reason | null = s.reason === "" ? null : { text: s.reason, weight: 1 };
-    if (!Object.isFrozen(s)) return { contribution, reason, code: -1 };
+    const risk = s.risk;
+    const widen = s.widenStops === true;
+    if (!Object.isFrozen(s)) return { contribution, reason, code: -1, risk, widen };
     if (seen.length >= MAX_PARTS) {
       // A plugin minting frozen signals: stay bounded. Codes restart, so results keyed by the old
       // codes must go too.
@@ -216,6 +224,8 @@ export class SignalSeries {
       contribution: Object.freeze(contribution),
       reason: reason && Object.freeze(reason),
       code: seen.length,
+      risk,
+      widen,
     });
     seen.push(s);
     cache.push(part);
@@ -241,8 +251,9 @@ export class SignalSeries {
           `${this.#where}: indicator "${ci.id}" evaluate threw: ${(e as Error)?.message ?? e}`,
         );
       }
-      parts[i] = this.#part(i, s); // validates s on first sight
-      if (s.widenStops === true) widen = true;
+      const part = this.#part(i, s); // validates s on first sight
+      parts[i] = part;
+      if (part.widen) widen = true;
       signals[i] = s;
     }
 
@@ -258,7 +269,7 @@ export class SignalSeries {
       let raw = 0;
       for (let j = 0; j < members.length; j++) {
         const part = parts[members[j]];
-        raw += signals[members[j]].score;
+        raw += part.contribution.score;
         key = key < 0 || part.code < 0 ? -1 : key * MAX_PARTS + part.code;
         if (part.reason !== null) reasons.push(part.reason);
       }
@@ -301,12 +312,25 @@ export class SignalSeries {
     const bias = biasOf(total, st.thresholds);
     const direction = directionOf(bias);
     const conf = confidence(scores, st.confidence);
-    let risk;
-    try {
-      risk = riskLevel(riskCount(signals, total, st.risk), st.risk);
-    } catch (e) {
-      throw new PluginFailure(`${this.#where}: ${(e as Error).message}`);
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const f = parts[i].risk;
+      if (f === undefined) continue;
+      let v: number;
+      try {
+        v = f(total);
+      } catch (e) {
+        throw new PluginFailure(`${this.#where}: ${(e as Error).message}`);
+      }
+      if (!Number.isFinite(v)) {
+        throw new PluginFailure(
+          `${this.#where}: risk(${total}) of a "${signals[i].state}" signal returned ${v}`,
+        );
+      }
+      count += v;
     }
+    if (Math.abs(total) < st.risk.weakBelow) count += st.risk.weakAdd;
+    const risk = riskLevel(count, st.risk);
 
     const price = candle.close;
     let slPct: number | null = null;
