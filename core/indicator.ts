@@ -34,6 +34,12 @@ export type IndicatorValues = Record<string, number | null>;
 export interface IndicatorState {
   /** Feeds one closed candle, oldest first. O(1) where the math allows; never re-reads history. */
   update(candle: Candle): void;
+  /**
+   * Optional fast path of {@linkcode update} for a caller that guarantees a valid candle
+   * (`candleProblem` found nothing) strictly after the previous one, as the engine does: the same
+   * state change without the plugin's own re-validation. Direct `update()` keeps validating.
+   */
+  updateTrusted?(candle: Candle): void;
   /** Number of candles fed so far. */
   readonly count: number;
   /** Current values; every key is always present, `null` during warm-up. */

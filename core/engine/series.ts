@@ -105,6 +105,8 @@ export class SignalSeries {
   readonly #lastResults: (CategoryResult | undefined)[];
   /** Stops source: the state and value key SL/TP distances are read from. */
   readonly #stopsState: IndicatorState;
+  /** Per slot: 1 when the state has `updateTrusted` (fed after the engine's own validation). */
+  readonly #trusted: Uint8Array;
   #count = 0;
   #last = -Infinity;
   #failed: Error | undefined;
@@ -135,6 +137,10 @@ export class SignalSeries {
     this.#lastKeys = new Float64Array(strategy.categories.length).fill(-1);
     this.#lastResults = new Array(strategy.categories.length).fill(undefined);
     this.#stopsState = this.#states[strategy.stopsSource.indicator];
+    this.#trusted = Uint8Array.from(
+      this.#states,
+      (st) => typeof st.updateTrusted === "function" ? 1 : 0,
+    );
   }
 
   /** Candles accepted so far. */
@@ -169,7 +175,12 @@ export class SignalSeries {
     const states = this.#states;
     let i = 0;
     try {
-      for (; i < states.length; i++) states[i].update(candle);
+      // The candle was validated above and is after the last: the plugins' trusted path applies.
+      const trusted = this.#trusted;
+      for (; i < states.length; i++) {
+        if (trusted[i] === 1) states[i].updateTrusted!(candle);
+        else states[i].update(candle);
+      }
     } catch (e) {
       this.#failed = new PluginFailure(
         `indicator "${this.strategy.indicators[i].id}" update threw: ${(e as Error)?.message ?? e}`,

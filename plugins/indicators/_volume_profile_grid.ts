@@ -103,6 +103,11 @@ export class GridVolumeProfile {
     if (!usableCandle(c, this.#lastTime)) {
       throw candleRejection(c, this.#lastTime, "volume_profile");
     }
+    this.updateTrusted(c);
+  }
+
+  /** Feeds a candle the caller already validated, strictly after the previous one (the engine). */
+  updateTrusted(c: Candle): void {
     const { time, high, low, close, volume } = c;
     this.#lastTime = time;
     const xh = Math.log(high);

@@ -69,6 +69,11 @@ export class AtrState {
   /** Feeds one closed candle. */
   update(c: Candle): void {
     if (!usableCandle(c, this.#lastTime)) throw candleRejection(c, this.#lastTime, "atr");
+    this.updateTrusted(c);
+  }
+
+  /** Feeds a candle the caller already validated, strictly after the previous one (the engine). */
+  updateTrusted(c: Candle): void {
     this.#lastTime = c.time;
     this.count++;
     const atr = this.#atr.update(c.high, c.low, c.close);

@@ -86,6 +86,11 @@ export class BollingerState {
   /** Feeds one closed candle. */
   update(c: Candle): void {
     if (!usableCandle(c, this.#lastTime)) throw candleRejection(c, this.#lastTime, "bollinger");
+    this.updateTrusted(c);
+  }
+
+  /** Feeds a candle the caller already validated, strictly after the previous one (the engine). */
+  updateTrusted(c: Candle): void {
     this.#lastTime = c.time;
     this.count++;
     this.close = c.close;

@@ -62,6 +62,11 @@ export class EmaCrossState {
   /** Feeds one closed candle. */
   update(c: Candle): void {
     if (!usableCandle(c, this.#lastTime)) throw candleRejection(c, this.#lastTime, "ema_cross");
+    this.updateTrusted(c);
+  }
+
+  /** Feeds a candle the caller already validated, strictly after the previous one (the engine). */
+  updateTrusted(c: Candle): void {
     this.#lastTime = c.time;
     this.count++;
     this.prevFast = this.#fast.value;

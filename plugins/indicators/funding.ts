@@ -189,6 +189,13 @@ export class FundingState implements IndicatorState {
         `funding: fundingRate ${r} at ${t} is not finite; state left unchanged`,
       );
     }
+    this.updateTrusted(c);
+  }
+
+  /** Feeds a candle the caller already validated, strictly after the previous one (the engine). */
+  updateTrusted(c: Candle): void {
+    const t = c.time;
+    const r = c.fundingRate;
     this.#lastCandleTime = t;
     this.count++;
     if (r === undefined) return;

@@ -68,6 +68,11 @@ export class ObvState {
   /** Feeds one closed candle. */
   update(c: Candle): void {
     if (!usableCandle(c, this.#lastTime)) throw candleRejection(c, this.#lastTime, "obv");
+    this.updateTrusted(c);
+  }
+
+  /** Feeds a candle the caller already validated, strictly after the previous one (the engine). */
+  updateTrusted(c: Candle): void {
     this.#lastTime = c.time;
     const close = c.close;
     if (this.count++ === 0) {

@@ -114,6 +114,14 @@ export class OpenInterestState implements IndicatorState {
         );
       }
     }
+    this.updateTrusted(c);
+  }
+
+  /** Feeds a candle the caller already validated, strictly after the previous one (the engine). */
+  updateTrusted(c: Candle): void {
+    const t = c.time;
+    const oi = c.openInterest;
+    const close = c.close;
     this.#lastCandleTime = t;
     this.count++;
     if (oi === undefined) return;

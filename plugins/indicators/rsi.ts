@@ -81,6 +81,11 @@ export class RsiState {
   /** Feeds one closed candle. */
   update(c: Candle): void {
     if (!usableCandle(c, this.#lastTime)) throw candleRejection(c, this.#lastTime, "rsi");
+    this.updateTrusted(c);
+  }
+
+  /** Feeds a candle the caller already validated, strictly after the previous one (the engine). */
+  updateTrusted(c: Candle): void {
     this.#lastTime = c.time;
     const x = c.close;
     const n = this.count++;
