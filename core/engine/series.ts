@@ -35,6 +35,8 @@ export class PluginFailure extends Error {
 /** An indicator signal as it appears in records: its contribution and its reason line. */
 interface Part {
   readonly contribution: Contribution;
+  /** `contribution.score`, flat for the category loop. */
+  readonly score: number;
   readonly reason: Reason | null;
   /** Index in the slot's cache, −1 when not cached (the signal was not frozen). */
   readonly code: number;
@@ -105,6 +107,10 @@ export class SignalSeries {
   readonly #lastResults: (CategoryResult | undefined)[];
   /** Stops source: the state and value key SL/TP distances are read from. */
   readonly #stopsState: IndicatorState;
+  /** Scratch for the reasons of the candle being evaluated (record gets a copy). */
+  readonly #reasonBuf: Reason[];
+  /** The shared frozen reason line of widened stops. */
+  readonly #widenReason: Reason;
   /** Per slot: 1 when the state has `updateTrusted` (fed after the engine's own validation). */
   readonly #trusted: Uint8Array;
   #count = 0;
@@ -137,6 +143,9 @@ export class SignalSeries {
     this.#lastKeys = new Float64Array(strategy.categories.length).fill(-1);
     this.#lastResults = new Array(strategy.categories.length).fill(undefined);
     this.#stopsState = this.#states[strategy.stopsSource.indicator];
+    // At most one reason per indicator, plus the widened-stops and risk lines.
+    this.#reasonBuf = new Array(n + 2).fill(RISK_LOW);
+    this.#widenReason = Object.freeze({ text: strategy.widenReason, weight: 0.4 });
     this.#trusted = Uint8Array.from(
       this.#states,
       (st) => typeof st.updateTrusted === "function" ? 1 : 0,
@@ -221,7 +230,8 @@ export class SignalSeries {
     const reason: Reason | null = s.reason === "" ? null : { text: s.reason, weight: 1 };
     const risk = s.risk;
     const widen = s.widenStops === true;
-    if (!Object.isFrozen(s)) return { contribution, reason, code: -1, risk, widen };
+    const score = s.score;
+    if (!Object.isFrozen(s)) return { contribution, score, reason, code: -1, risk, widen };
     if (seen.length >= MAX_PARTS) {
       // A plugin minting frozen signals: stay bounded. Codes restart, so results keyed by the old
       // codes must go too.
@@ -233,6 +243,7 @@ export class SignalSeries {
     }
     const part: Part = Object.freeze({
       contribution: Object.freeze(contribution),
+      score,
       reason: reason && Object.freeze(reason),
       code: seen.length,
       risk,
@@ -268,7 +279,9 @@ export class SignalSeries {
       signals[i] = s;
     }
 
-    const reasons: Reason[] = [];
+    // Reasons gather in a reused buffer; the record gets an exact-size copy (one allocation).
+    const reasonBuf = this.#reasonBuf;
+    let m = 0;
     const cats = st.categories;
     const scores = this.#scores;
     const results: CategoryResult[] = new Array(cats.length);
@@ -280,9 +293,9 @@ export class SignalSeries {
       let raw = 0;
       for (let j = 0; j < members.length; j++) {
         const part = parts[members[j]];
-        raw += part.contribution.score;
+        raw += part.score;
         key = key < 0 || part.code < 0 ? -1 : key * MAX_PARTS + part.code;
-        if (part.reason !== null) reasons.push(part.reason);
+        if (part.reason !== null) reasonBuf[m++] = part.reason;
       }
       const cache = this.#categoryCache[k];
       let result: CategoryResult | undefined;
@@ -363,8 +376,9 @@ export class SignalSeries {
       }
     }
 
-    if (widened) reasons.push({ text: st.widenReason, weight: 0.4 });
-    reasons.push(riskReason(risk));
+    if (widened) reasonBuf[m++] = this.#widenReason;
+    reasonBuf[m++] = riskReason(risk);
+    const reasons = reasonBuf.slice(0, m);
 
     return {
       symbol: this.symbol,
