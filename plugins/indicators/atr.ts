@@ -56,7 +56,13 @@ export class AtrState {
   #baseline: RollingMean;
   #lastTime = -Infinity;
 
-  constructor(readonly params: AtrParams) {
+  /** The parameters this state was created with. */
+  readonly params: AtrParams;
+
+  // Not a parameter property: that would run every field initializer after an `undefined`
+  // definition, so V8 would keep the numeric fields tagged (a heap number per store).
+  constructor(params: AtrParams) {
+    this.params = params;
     this.#atr = new AverageTrueRange(params.period);
     this.#baseline = new RollingMean(params.regimeLookback);
   }

@@ -73,7 +73,13 @@ export class BollingerState {
   #widths: RollingRank;
   #lastTime = -Infinity;
 
-  constructor(readonly params: BollingerParams) {
+  /** The parameters this state was created with. */
+  readonly params: BollingerParams;
+
+  // Not a parameter property: that would run every field initializer after an `undefined`
+  // definition, so V8 would keep the numeric fields tagged (a heap number per store).
+  constructor(params: BollingerParams) {
+    this.params = params;
     this.#moments = new RollingMoments(params.period);
     this.#widths = new RollingRank(params.squeezeLookback);
   }

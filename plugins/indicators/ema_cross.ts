@@ -44,7 +44,13 @@ export class EmaCrossState {
   #slow: SmaSeededEma;
   #lastTime = -Infinity;
 
-  constructor(readonly params: EmaCrossParams) {
+  /** The parameters this state was created with. */
+  readonly params: EmaCrossParams;
+
+  // Not a parameter property: that would run every field initializer after an `undefined`
+  // definition, so V8 would keep the numeric fields tagged (a heap number per store).
+  constructor(params: EmaCrossParams) {
+    this.params = params;
     this.#fast = new SmaSeededEma(params.fast);
     this.#slow = new SmaSeededEma(params.slow);
   }

@@ -55,7 +55,13 @@ export class MacdState {
   #seedWindow: Float64Array; // the last `fast` closes, only until the fast EMA is seeded
   #lastTime = -Infinity;
 
-  constructor(readonly params: MacdParams) {
+  /** The parameters this state was created with. */
+  readonly params: MacdParams;
+
+  // Not a parameter property: that would run every field initializer after an `undefined`
+  // definition, so V8 would keep the numeric fields tagged (a heap number per store).
+  constructor(params: MacdParams) {
+    this.params = params;
     this.#fast = new SmaSeededEma(params.fast);
     this.#slow = new SmaSeededEma(params.slow);
     this.#sig = new SmaSeededEma(params.signal);

@@ -60,7 +60,13 @@ export class ObvState {
   #swing: SwingDivergence;
   #lastTime = -Infinity;
 
-  constructor(readonly params: ObvParams) {
+  /** The parameters this state was created with. */
+  readonly params: ObvParams;
+
+  // Not a parameter property: that would run every field initializer after an `undefined`
+  // definition, so V8 would keep the numeric fields tagged (a heap number per store).
+  constructor(params: ObvParams) {
+    this.params = params;
     this.#alpha = params.smoothing;
     this.#swing = new SwingDivergence(params.swingStrength, params.divergenceLookback);
   }

@@ -68,7 +68,13 @@ export class RsiState {
   #swing: SwingDivergence;
   #lastTime = -Infinity;
 
-  constructor(readonly params: RsiParams) {
+  /** The parameters this state was created with. */
+  readonly params: RsiParams;
+
+  // Not a parameter property: that would run every field initializer after an `undefined`
+  // definition, so V8 would keep the numeric fields tagged (a heap number per store).
+  constructor(params: RsiParams) {
+    this.params = params;
     this.#period = params.period;
     this.#swing = new SwingDivergence(params.swingStrength, params.divergenceLookback);
   }

@@ -54,7 +54,13 @@ export class SuperTrendState {
   #prevClose = NaN;
   #lastTime = -Infinity;
 
-  constructor(readonly params: SuperTrendParams) {
+  /** The parameters this state was created with. */
+  readonly params: SuperTrendParams;
+
+  // Not a parameter property: that would run every field initializer after an `undefined`
+  // definition, so V8 would keep the numeric fields tagged (a heap number per store).
+  constructor(params: SuperTrendParams) {
+    this.params = params;
     this.#atr = new AverageTrueRange(params.period);
     this.#multiplier = params.multiplier;
   }
