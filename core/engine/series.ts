@@ -5,7 +5,7 @@
  * @module
  */
 import { type Candle, CandleError, candleProblem } from "../candle.ts";
-import type { IndicatorSignal, IndicatorState } from "../indicator.ts";
+import type { Indicator, IndicatorSignal, IndicatorState } from "../indicator.ts";
 import type { Interval } from "../interval.ts";
 import { exactPriceRule, type PriceRule } from "../price_rule.ts";
 import type { CategoryResult, Contribution, Reason, SignalRecord } from "../signal.ts";
@@ -111,8 +111,17 @@ export class SignalSeries {
   readonly #reasonBuf: Reason[];
   /** The shared frozen reason line of widened stops. */
   readonly #widenReason: Reason;
-  /** Per slot: 1 when the state has `updateTrusted` (fed after the engine's own validation). */
-  readonly #trusted: Uint8Array;
+  /**
+   * Per slot: the state's feed method (`updateTrusted` when it has one: the engine validates
+   * first), read once here so the update loop makes no megamorphic property loads over ten
+   * plugin state shapes (called with the state as `this`); the plugins and their parameters.
+   */
+  readonly #feeds: ((this: IndicatorState, candle: Candle) => void)[];
+  readonly #indicators: Indicator[];
+  readonly #params: unknown[];
+  /** Scratch: the risk functions of the candle being evaluated and their signals, in slot order. */
+  readonly #riskFns: ((total: number) => number)[];
+  readonly #riskSignals: IndicatorSignal[];
   #count = 0;
   #last = -Infinity;
   #failed: Error | undefined;
@@ -146,10 +155,13 @@ export class SignalSeries {
     // At most one reason per indicator, plus the widened-stops and risk lines.
     this.#reasonBuf = new Array(n + 2).fill(RISK_LOW);
     this.#widenReason = Object.freeze({ text: strategy.widenReason, weight: 0.4 });
-    this.#trusted = Uint8Array.from(
-      this.#states,
-      (st) => typeof st.updateTrusted === "function" ? 1 : 0,
+    this.#feeds = this.#states.map((st) =>
+      typeof st.updateTrusted === "function" ? st.updateTrusted : st.update
     );
+    this.#indicators = strategy.indicators.map((ci) => ci.indicator);
+    this.#params = strategy.indicators.map((ci) => ci.params);
+    this.#riskFns = new Array(n).fill(undefined);
+    this.#riskSignals = new Array(n).fill(undefined);
   }
 
   /** Candles accepted so far. */
@@ -185,11 +197,8 @@ export class SignalSeries {
     let i = 0;
     try {
       // The candle was validated above and is after the last: the plugins' trusted path applies.
-      const trusted = this.#trusted;
-      for (; i < states.length; i++) {
-        if (trusted[i] === 1) states[i].updateTrusted!(candle);
-        else states[i].update(candle);
-      }
+      const feeds = this.#feeds;
+      for (; i < states.length; i++) feeds[i].call(states[i], candle);
     } catch (e) {
       this.#failed = new PluginFailure(
         `indicator "${this.strategy.indicators[i].id}" update threw: ${(e as Error)?.message ?? e}`,
@@ -258,24 +267,34 @@ export class SignalSeries {
 
   #evaluate(candle: Candle): SignalRecord {
     const st = this.strategy;
-    const inds = st.indicators;
-    const n = inds.length;
+    const indicators = this.#indicators;
+    const states = this.#states;
+    const params = this.#params;
+    const n = indicators.length;
     const signals = this.#signals;
     const parts = this.#current;
+    const riskFns = this.#riskFns;
+    const riskSignals = this.#riskSignals;
+    let risks = 0;
     let widen = false;
     for (let i = 0; i < n; i++) {
-      const ci = inds[i];
       let s: IndicatorSignal;
       try {
-        s = ci.indicator.evaluate(this.#states[i], ci.params);
+        s = indicators[i].evaluate(states[i], params[i]);
       } catch (e) {
         throw new PluginFailure(
-          `${this.#where}: indicator "${ci.id}" evaluate threw: ${(e as Error)?.message ?? e}`,
+          `${this.#where}: indicator "${st.indicators[i].id}" evaluate threw: ${
+            (e as Error)?.message ?? e
+          }`,
         );
       }
-      const part = this.#part(i, s); // validates s on first sight
+      const part = this.#lastSignals[i] === s ? this.#lastParts[i]! : this.#part(i, s); // validates s on first sight
       parts[i] = part;
       if (part.widen) widen = true;
+      if (part.risk !== undefined) {
+        riskFns[risks] = part.risk;
+        riskSignals[risks++] = s;
+      }
       signals[i] = s;
     }
 
@@ -337,18 +356,16 @@ export class SignalSeries {
     const direction = directionOf(bias);
     const conf = confidence(scores, st.confidence);
     let count = 0;
-    for (let i = 0; i < n; i++) {
-      const f = parts[i].risk;
-      if (f === undefined) continue;
+    for (let r = 0; r < risks; r++) {
       let v: number;
       try {
-        v = f(total);
+        v = riskFns[r](total);
       } catch (e) {
         throw new PluginFailure(`${this.#where}: ${(e as Error).message}`);
       }
       if (!Number.isFinite(v)) {
         throw new PluginFailure(
-          `${this.#where}: risk(${total}) of a "${signals[i].state}" signal returned ${v}`,
+          `${this.#where}: risk(${total}) of a "${riskSignals[r].state}" signal returned ${v}`,
         );
       }
       count += v;
