@@ -4,6 +4,7 @@
  * @module
  */
 import { Hono } from "hono";
+import type { SignalRecord } from "../core/signal.ts";
 import type { ApiEnv } from "./deps.ts";
 import { knownSymbol, parseQuery, rangeQuerySchema } from "./validation.ts";
 
@@ -12,7 +13,9 @@ export const signals: Hono<ApiEnv> = new Hono<ApiEnv>()
   .get("/", async (c) => {
     const { store } = c.get("deps");
     const rows = await store.latestSignals();
-    return c.json({ signals: rows });
+    return c.body(`{"signals":[${rows.map(recordJson).join(",")}]}`, 200, {
+      "content-type": "application/json",
+    });
   })
   .get("/:symbol", async (c) => {
     const { config, store } = c.get("deps");
@@ -23,5 +26,23 @@ export const signals: Hono<ApiEnv> = new Hono<ApiEnv>()
       to: q.to,
       limit: q.limit,
     });
-    return c.json({ symbol, interval: q.interval, signals: rows });
+    const body = `{"symbol":${JSON.stringify(symbol)},"interval":${
+      JSON.stringify(q.interval)
+    },"signals":[${rows.map(recordJson).join(",")}]}`;
+    return c.body(body, 200, { "content-type": "application/json" });
   });
+
+/** JSON of records that cannot change, computed once per record. */
+const frozenJson = new WeakMap<SignalRecord, string>();
+
+/**
+ * A record's JSON. Stores that share their records between readers deep-freeze them (memory, the
+ * kv store's window), so a frozen record's JSON is cached: serialising was most of the cost of a
+ * history read. Other records are serialised per request.
+ */
+export function recordJson(r: SignalRecord): string {
+  if (!Object.isFrozen(r)) return JSON.stringify(r);
+  let s = frozenJson.get(r);
+  if (s === undefined) frozenJson.set(r, s = JSON.stringify(r));
+  return s;
+}

@@ -102,7 +102,8 @@ Deno.test("kv store: signal reads match the model, with writes from a second han
   try {
     await check(async () => {
       const path = `${dir}/db${n++}.kv`;
-      const a = new KvStore(path);
+      // Rechecking on every read: another handle's writes are seen at once.
+      const a = new KvStore(path, undefined, { signalRecheckMs: 0 });
       const b = new KvStore(path);
       await a.start();
       await b.start();
@@ -116,6 +117,37 @@ Deno.test("kv store: signal reads match the model, with writes from a second han
       };
     });
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("kv store: its own signal writes are read at once, however long the recheck bound", async () => {
+  await check(async () => {
+    const a = new KvStore(":memory:", undefined, { signalRecheckMs: 3_600_000 });
+    await a.start();
+    return { a, b: a, done: () => a.stop() };
+  });
+});
+
+Deno.test("kv store: another handle's signal write is read once the recheck bound has passed", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "perptrix-kv-reads-" });
+  const a = new KvStore(`${dir}/db.kv`, undefined, { signalRecheckMs: 20 });
+  const b = new KvStore(`${dir}/db.kv`);
+  try {
+    await a.start();
+    await b.start();
+    await a.upsertSignals([rec(1, 0, 1)]);
+    assert.deepEqual(await a.signals("BTC", "1m", { limit: 5 }), [rec(1, 0, 1)]);
+    await b.upsertSignals([rec(2, 0, 2), rec(0, 1, 3)]);
+    await new Promise((r) => setTimeout(r, 40));
+    assert.deepEqual(await a.signals("BTC", "1m", { limit: 5 }), [
+      rec(2, 0, 2),
+      rec(1, 0, 1),
+      rec(0, 1, 3),
+    ]);
+  } finally {
+    await a.stop();
+    await b.stop();
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -11,9 +11,10 @@
  * - `["signal_latest", symbol, interval]` → the newest signal of that series.
  * - `["signal_version", symbol, interval]` → a counter bumped by every commit that writes signals
  *   of the series, in the same atomic operation. Readers keep the newest signals of a series
- *   decoded in memory (a "window") and reuse them while this key's versionstamp is unchanged, so
- *   a read costs one small get instead of decoding every row, and writes by other processes on
- *   the same database are still seen by the next read.
+ *   decoded in memory (a "window") and reuse them while this key's versionstamp is unchanged.
+ *   A window is served without re-reading the key for up to `signalRecheckMs` (5 ms) after the
+ *   last check, so under load a read costs no database call at all. Writes of this process are
+ *   seen by the very next read; writes of other processes on the same database within that bound.
  * - `["strategies", id]` → the strategy document.
  * @module
  */
@@ -63,6 +64,8 @@ const SIGNAL_BYTES_PER_COMMIT = 400_000;
 export const SIGNAL_WINDOW_MAX = 1000;
 /** Most signals kept decoded over all series; the least recently read windows go first. */
 export const SIGNAL_WINDOW_TOTAL = 20_000;
+/** Default bound on how long a window is served before its version is read again. */
+export const SIGNAL_RECHECK_MS = 5;
 /** Smallest window read, so a run of `limit=1` reads does not refill for `limit=2`. */
 const SIGNAL_WINDOW_MIN = 50;
 
@@ -94,6 +97,10 @@ interface SignalWindow {
   rows: SignalRecord[];
   /** Rows asked for; fewer came back means the window is the whole series. */
   size: number;
+  /** `performance.now()` when the version was last read, before the read started. */
+  checkedAt: number;
+  /** This process' write generation of the series at that check. */
+  gen: number;
 }
 
 /**
@@ -149,10 +156,18 @@ export class KvStore implements Store {
   #windowRows = 0;
   /** Window reads in flight, so concurrent readers of a changed series decode it once. */
   #filling = new Map<string, Promise<SignalWindow>>();
+  /** Signal commits of this process per series: a window older than the last one is rechecked. */
+  #gens = new Map<string, number>();
+  #recheckMs: number;
 
-  constructor(path: string | undefined, logger?: Logger) {
+  /**
+   * `signalRecheckMs`: how long a signal window is served before its version is read again
+   * (bounds how late another process' signal write can show; 0 checks on every read).
+   */
+  constructor(path: string | undefined, logger?: Logger, opts: { signalRecheckMs?: number } = {}) {
     this.#path = path;
     this.#log = logger;
+    this.#recheckMs = opts.signalRecheckMs ?? SIGNAL_RECHECK_MS;
   }
 
   async start(): Promise<void> {
@@ -380,7 +395,13 @@ export class KvStore implements Store {
           op.check({ key: e.key, versionstamp: e.versionstamp }).set(e.key, s);
         }
       }
-      if ((await whileLocked(() => op.commit())).ok) return;
+      if ((await whileLocked(() => op.commit())).ok) {
+        for (const s of candidates) {
+          const k = `${s.symbol}\u0000${s.interval}`;
+          this.#gens.set(k, (this.#gens.get(k) ?? 0) + 1);
+        }
+        return;
+      }
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 2)));
     }
     throw new KvConflictError(`latest-signal keys kept changing under ${MAX_ATTEMPTS} attempts`);
@@ -396,21 +417,32 @@ export class KvStore implements Store {
     const kv = this.#db();
     const series = `${symbol}\u0000${interval}`;
     let w = this.#windows.get(series);
-    if (w !== undefined || (r.newest && r.limit! <= SIGNAL_WINDOW_MAX)) {
+    const fits = r.newest && r.limit! <= SIGNAL_WINDOW_MAX;
+    if (w !== undefined || fits) {
+      const gen = this.#gens.get(series) ?? 0;
+      const t0 = performance.now();
+      if (w !== undefined && w.gen === gen && t0 - w.checkedAt < this.#recheckMs) {
+        const hit = fromWindow(w, r);
+        if (hit !== undefined) return hit;
+      }
       // The version is read before any row, so a window is never newer-labelled than its rows.
       const version = (await whileLocked(() => kv.get(["signal_version", symbol, interval])))
         .versionstamp;
       if (w !== undefined && w.version === version) {
+        if (w.checkedAt < t0) {
+          w.checkedAt = t0;
+          w.gen = gen;
+        }
         const hit = fromWindow(w, r);
         if (hit !== undefined) return hit;
       }
-      if (r.newest && r.limit! <= SIGNAL_WINDOW_MAX) {
+      if (fits) {
         const size = Math.max(
           r.limit!,
           SIGNAL_WINDOW_MIN,
           w?.version === version ? Math.min(SIGNAL_WINDOW_MAX, 2 * w.size) : w?.size ?? 0,
         );
-        w = await this.#fillWindow(kv, symbol, interval, version, size);
+        w = await this.#fillWindow(kv, symbol, interval, { version, gen, checkedAt: t0 }, size);
         const hit = fromWindow(w, r);
         if (hit !== undefined) return hit;
       }
@@ -430,16 +462,17 @@ export class KvStore implements Store {
     return out;
   }
 
-  /** Reads the newest `size` rows of a series at `version`, once for concurrent readers. */
+  /** Reads the newest `size` rows of a series at a checked version, once for concurrent readers. */
   #fillWindow(
     kv: Deno.Kv,
     symbol: string,
     interval: Interval,
-    version: string | null,
+    check: Pick<SignalWindow, "version" | "gen" | "checkedAt">,
     size: number,
   ): Promise<SignalWindow> {
     const series = `${symbol}\u0000${interval}`;
-    const key = `${series}\u0000${version}\u0000${size}`;
+    const { version } = check;
+    const key = `${series}\u0000${version}\u0000${check.gen}\u0000${size}`;
     let p = this.#filling.get(key);
     if (p === undefined) {
       p = (async () => {
@@ -450,7 +483,7 @@ export class KvStore implements Store {
           batchSize: Math.min(size, 500),
         });
         for await (const e of it) rows.push(deepFreeze(e.value));
-        const w: SignalWindow = { version, rows, size };
+        const w: SignalWindow = { ...check, rows, size };
         const cur = this.#windows.get(series);
         // Keep the bigger of two windows read at the same version.
         if (cur === undefined || cur.version !== version || cur.size <= size) {
