@@ -76,16 +76,15 @@ export class SwingDivergence {
     if (mid < 0) mid += span;
     const pl = lows[mid];
     const ph = highs[mid];
-    // Quick reject on the bar just before the pivot (most bars are no pivot at all).
-    const prev = mid === 0 ? span - 1 : mid - 1;
-    let isLow = pl < lows[prev];
-    let isHigh = ph > highs[prev];
+    // Quick reject on the two bars next to the pivot (most bars are no pivot at all).
+    let before = mid === 0 ? span - 1 : mid - 1;
+    let after = mid + 1 === span ? 0 : mid + 1;
+    let isLow = pl < lows[before] && !(pl > lows[after]);
+    let isHigh = ph > highs[before] && !(ph < highs[after]);
     if (!isLow && !isHigh) return 0;
     const ind = this.#ind[mid];
     if (ind !== ind) return 0;
-    let before = mid;
-    let after = mid;
-    for (let d = 1; d <= k; d++) {
+    for (let d = 2; d <= k; d++) {
       before = before === 0 ? span - 1 : before - 1;
       after = after + 1 === span ? 0 : after + 1;
       if (isLow && (!(pl < lows[before]) || pl > lows[after])) {
