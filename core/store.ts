@@ -26,7 +26,11 @@ export interface StrategyDoc {
   updated_at: number;
 }
 
-/** A running store. Upserts are idempotent: the same key written twice is stored once. */
+/**
+ * A running store. Upserts are idempotent: the same key written twice is stored once. Returned
+ * records may be shared between readers and frozen (that is what makes reads cheap): never
+ * mutate them.
+ */
 export interface Store {
   readonly id: string;
   start(): Promise<void>;
