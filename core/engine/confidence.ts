@@ -26,18 +26,20 @@ export function confidence(scores: ArrayLike<number>, plan: ConfidencePlan): num
   if (!(plan.maxMagnitude > 0)) return 0;
   let pos = 0;
   let neg = 0;
-  for (const i of plan.members) {
-    const s = scores[i];
+  const members = plan.members;
+  for (let k = 0; k < members.length; k++) {
+    const s = scores[members[k]];
     if (s > 0) pos += s;
     else if (s < 0) neg -= s;
   }
   const base = (pos > neg ? pos : neg) / plan.maxMagnitude;
   let factor = 1;
-  if (plan.aligned.length > 0) {
+  const aligned = plan.aligned;
+  if (aligned.length > 0) {
     let allUp = true;
     let allDown = true;
-    for (const i of plan.aligned) {
-      const s = scores[i];
+    for (let k = 0; k < aligned.length; k++) {
+      const s = scores[aligned[k]];
       if (!(s > 0)) allUp = false;
       if (!(s < 0)) allDown = false;
     }
