@@ -246,17 +246,31 @@ export class GridVolumeProfile {
   // Adds a bar and keeps the POC current: the touched rows' leader (lowest row on a tie) takes
   // over when it beats the POC, or ties it from below.
   #add(xl: number, xh: number, r0: number, r1: number, v: number, d: number): void {
-    this.#spread(xl, xh, r0, r1, v, d);
-    if (this.#pocDirty) return;
     const rows = this.#rows;
     const mask = this.#mask;
+    if (this.#pocDirty) {
+      this.#spread(xl, xh, r0, r1, v, d);
+      return;
+    }
+    // Same sums as #spread, with the touched rows' leader found in the same pass.
     let lead = r0;
-    let top = rows[r0 & mask];
-    for (let r = r0 + 1; r <= r1; r++) {
-      const x = rows[r & mask];
+    let top: number;
+    if (r0 === r1) top = rows[r0 & mask] += v;
+    else {
+      const w = this.#w;
+      top = rows[r0 & mask] += d * ((r0 + 1) * w - xl);
+      const full = d * w;
+      for (let r = r0 + 1; r < r1; r++) {
+        const x = rows[r & mask] += full;
+        if (x > top + VOLUME_TIE * top) {
+          top = x;
+          lead = r;
+        }
+      }
+      const x = rows[r1 & mask] += d * (xh - r1 * w);
       if (x > top + VOLUME_TIE * top) {
         top = x;
-        lead = r;
+        lead = r1;
       }
     }
     const p = this.#poc;
