@@ -81,14 +81,23 @@ export class RollingRank {
       // the two slots are usually a few dozen apart, and a plain loop beats a call to copyWithin.
       const old = fifo[this.#head];
       let j = this.#lowerBound(old, 0, cap); // s[j] === old
+      // The window's own extremes bound each slide, so the loops need no index checks.
       if (x > old) {
         const last = cap - 1;
-        while (j < last && s[j + 1] < x) {
-          s[j] = s[j + 1];
-          j++;
+        if (s[last] < x) {
+          s.copyWithin(j, j + 1, cap);
+          j = last;
+        } else {
+          while (s[j + 1] < x) {
+            s[j] = s[j + 1];
+            j++;
+          }
         }
+      } else if (s[0] >= x) {
+        s.copyWithin(1, 0, j);
+        j = 0;
       } else {
-        while (j > 0 && s[j - 1] >= x) {
+        while (s[j - 1] >= x) {
           s[j] = s[j - 1];
           j--;
         }
