@@ -239,7 +239,10 @@ export class GridVolumeProfile {
     const w = this.#w;
     rows[r0 & mask] += d * ((r0 + 1) * w - xl);
     const full = d * w;
-    for (let r = r0 + 1; r < r1; r++) rows[r & mask] += full;
+    // Int32 slot walk (r & mask without a double per step).
+    for (let k = (r0 + 1) & mask, m = r1 - r0 - 1; m > 0; m--, k = (k + 1) & mask) {
+      rows[k] += full;
+    }
     rows[r1 & mask] += d * (xh - r1 * w);
   }
 
@@ -260,13 +263,15 @@ export class GridVolumeProfile {
       const w = this.#w;
       top = rows[r0 & mask] += d * ((r0 + 1) * w - xl);
       const full = d * w;
-      for (let r = r0 + 1; r < r1; r++) {
-        const x = rows[r & mask] += full;
+      let off = 0; // leader's row - r0 among the full rows
+      for (let k = (r0 + 1) & mask, m = 1; m < r1 - r0; m++, k = (k + 1) & mask) {
+        const x = rows[k] += full;
         if (x > top + VOLUME_TIE * top) {
           top = x;
-          lead = r;
+          off = m;
         }
       }
+      if (off > 0) lead = r0 + off;
       const x = rows[r1 & mask] += d * (xh - r1 * w);
       if (x > top + VOLUME_TIE * top) {
         top = x;
