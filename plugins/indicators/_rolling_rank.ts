@@ -80,7 +80,7 @@ export class RollingRank {
       // Slide x from the evicted value's slot to its own, shifting the values in between by one:
       // the two slots are usually a few dozen apart, and a plain loop beats a call to copyWithin.
       const old = fifo[this.#head];
-      let j = this.#lowerBound(old, 0, cap); // s[j] === old
+      let j = this.#firstAtLeast(old, cap); // s[j] === old
       // The window's own extremes bound each slide, so the loops need no index checks.
       if (x > old) {
         const last = cap - 1;
@@ -111,6 +111,18 @@ export class RollingRank {
     let equal = 1;
     for (let k = pos + 1; k < size && s[k] === x; k++) equal++;
     return (pos + equal / 2) / size;
+  }
+
+  // Same as #lowerBound(x, 0, n) with a fixed number of halvings (its steps can be branch-free).
+  #firstAtLeast(x: number, n: number): number {
+    const s = this.#sorted;
+    let lo = 0;
+    while (n > 1) {
+      const half = n >>> 1;
+      lo = s[lo + half - 1] < x ? lo + half : lo;
+      n -= half;
+    }
+    return s[lo] < x ? lo + 1 : lo;
   }
 
   #lowerBound(x: number, from: number, to: number): number {
