@@ -13,7 +13,7 @@ import type { CompiledStrategy } from "./compiled.ts";
 import { confidence } from "./confidence.ts";
 import { riskLevel } from "./risk.ts";
 import { biasOf, clampScore, directionOf, totalScore } from "./score.ts";
-import { stopDistances, stopPrices } from "./stops.ts";
+import { type StopDistances, stopDistancesInto, type StopPrices, stopPricesInto } from "./stops.ts";
 import { ENGINE_VERSION } from "./version.ts";
 
 /** A candle at or before the last one fed: refused so no candle is ever evaluated twice. */
@@ -48,10 +48,30 @@ interface Part {
   readonly widen: boolean;
 }
 
+/** Placeholders of the per-slot scratch arrays before the first evaluation. */
+const NO_SIGNAL: IndicatorSignal = Object.freeze({ score: 0, state: "", reason: "" });
+const NO_PART: Part = Object.freeze({
+  contribution: Object.freeze({ id: "", state: "", score: 0, reason: "" }),
+  score: 0,
+  reason: null,
+  code: -1,
+  risk: undefined,
+  widen: false,
+});
+
+const NO_RISK = (): number => 0;
+
 /** Bound of each slot's part cache (an indicator has a handful of states). */
 const MAX_PARTS = 64;
 /** Bound of each category's result cache. */
 const MAX_CATEGORY_RESULTS = 4096;
+
+/**
+ * Slots per category of the direct-mapped table in front of the result Map (power of two): the
+ * few combinations a category cycles through are found by one typed-array compare, not a hash
+ * look-up.
+ */
+const HOT_SLOTS = 256;
 
 /** Per-series options. */
 export interface SignalSeriesOptions {
@@ -65,6 +85,35 @@ const RISK_HIGH: Reason = Object.freeze({ text: "Risk level: High", weight: 0.5 
 
 function riskReason(risk: string): Reason {
   return risk === "Low" ? RISK_LOW : risk === "Medium" ? RISK_MEDIUM : RISK_HIGH;
+}
+
+/** A stop volatility value as the stop rule sees it: NaN for anything it would refuse. */
+function stopValue(v: unknown): number {
+  return typeof v === "number" && v > 0 && Number.isFinite(v) ? v : NaN;
+}
+
+/** Valid agreeing reads of a stops getter with `values()` before the getter is trusted alone. */
+const STOP_GETTER_CHECKS = 64;
+
+/** The getter of `key` on `state`'s prototype chain, if it has one (not own data properties). */
+function findGetter(state: object, key: string): ((this: object) => unknown) | undefined {
+  let o: object | null = state;
+  for (let depth = 0; o !== null && depth < 16; depth++) {
+    const d = Object.getOwnPropertyDescriptor(o, key);
+    if (d !== undefined) return typeof d.get === "function" ? d.get : undefined;
+    o = Object.getPrototypeOf(o);
+  }
+  return undefined;
+}
+
+/**
+ * An array of `n` copies of `v` built by appending, so V8 keeps it packed (`new Array(n)` is holey
+ * for good, and every per-candle read of a holey array checks for holes).
+ */
+function packed<T>(n: number, v: T): T[] {
+  const a: T[] = [];
+  for (let i = 0; i < n; i++) a.push(v);
+  return a;
 }
 
 function checkSignal(s: IndicatorSignal, id: string): string | undefined {
@@ -105,8 +154,25 @@ export class SignalSeries {
   /** Per category: the last key looked up (−1: none) and its result. */
   readonly #lastKeys: Float64Array;
   readonly #lastResults: (CategoryResult | undefined)[];
+  /**
+   * Per category, {@linkcode HOT_SLOTS} slots (category k at k × HOT_SLOTS): a key (−1: empty) and
+   * its result, which is always the one the Map holds or held for that key.
+   */
+  readonly #hotKeys: Float64Array;
+  readonly #hotResults: (CategoryResult | undefined)[];
   /** Stops source: the state and value key SL/TP distances are read from. */
   readonly #stopsState: IndicatorState;
+  /**
+   * The stops source's getter for the value key (e.g. ATR's `atr`), so the per-candle path reads
+   * one number instead of building the whole `values()` object; `undefined`: read `values()`.
+   * Until {@linkcode STOP_GETTER_CHECKS} valid reads agreed with `values()`, both are read, the
+   * record follows `values()`, and a disagreement drops the getter for good.
+   */
+  #stopGetter: ((this: object) => unknown) | undefined;
+  #stopChecks = 0;
+  /** Reused outputs of the stop rule (copied into the record as numbers). */
+  readonly #stopDist: StopDistances = { sl_pct: 0, tp_pct: 0, widened: false };
+  readonly #stopPx: StopPrices = { sl_price: null, tp_price: null };
   /** Scratch for the reasons of the candle being evaluated (record gets a copy). */
   readonly #reasonBuf: Reason[];
   /** The shared frozen reason line of widened stops. */
@@ -142,26 +208,29 @@ export class SignalSeries {
     this.#weights = Float64Array.from(strategy.categories, (c) => c.weight);
     this.#clamps = strategy.categories.map((c) => c.clamp);
     const n = strategy.indicators.length;
-    this.#signals = new Array(n);
+    this.#signals = packed<IndicatorSignal>(n, NO_SIGNAL);
     this.#partSignals = strategy.indicators.map(() => []);
     this.#partCache = strategy.indicators.map(() => []);
-    this.#lastSignals = new Array(n).fill(undefined);
-    this.#lastParts = new Array(n).fill(undefined);
-    this.#current = new Array(n);
+    this.#lastSignals = packed(n, undefined);
+    this.#lastParts = packed(n, undefined);
+    this.#current = packed<Part>(n, NO_PART);
     this.#categoryCache = strategy.categories.map(() => new Map());
     this.#lastKeys = new Float64Array(strategy.categories.length).fill(-1);
-    this.#lastResults = new Array(strategy.categories.length).fill(undefined);
+    this.#lastResults = packed(strategy.categories.length, undefined);
+    this.#hotKeys = new Float64Array(strategy.categories.length * HOT_SLOTS).fill(-1);
+    this.#hotResults = packed(strategy.categories.length * HOT_SLOTS, undefined);
     this.#stopsState = this.#states[strategy.stopsSource.indicator];
+    this.#stopGetter = findGetter(this.#stopsState, strategy.stopsSource.key);
     // At most one reason per indicator, plus the widened-stops and risk lines.
-    this.#reasonBuf = new Array(n + 2).fill(RISK_LOW);
+    this.#reasonBuf = packed(n + 2, RISK_LOW);
     this.#widenReason = Object.freeze({ text: strategy.widenReason, weight: 0.4 });
     this.#feeds = this.#states.map((st) =>
       typeof st.updateTrusted === "function" ? st.updateTrusted : st.update
     );
     this.#indicators = strategy.indicators.map((ci) => ci.indicator);
     this.#params = strategy.indicators.map((ci) => ci.params);
-    this.#riskFns = new Array(n).fill(undefined);
-    this.#riskSignals = new Array(n).fill(undefined);
+    this.#riskFns = packed<(total: number) => number>(n, NO_RISK);
+    this.#riskSignals = packed(n, NO_SIGNAL);
   }
 
   /** Candles accepted so far. */
@@ -249,6 +318,8 @@ export class SignalSeries {
       for (const c of this.#categoryCache) c.clear();
       this.#lastKeys.fill(-1);
       this.#lastResults.fill(undefined);
+      this.#hotKeys.fill(-1);
+      this.#hotResults.fill(undefined);
     }
     const part: Part = Object.freeze({
       contribution: Object.freeze(contribution),
@@ -263,6 +334,23 @@ export class SignalSeries {
     this.#lastSignals[i] = s;
     this.#lastParts[i] = part;
     return part;
+  }
+
+  /** The stops source's volatility value (NaN where the stop rule would refuse it). */
+  #stopVolatility(): number {
+    const state = this.#stopsState;
+    const getter = this.#stopGetter;
+    if (getter !== undefined && this.#stopChecks >= STOP_GETTER_CHECKS) {
+      return stopValue(getter.call(state));
+    }
+    const v = stopValue(state.values()[this.strategy.stopsSource.key]);
+    if (getter !== undefined) {
+      const g = stopValue(getter.call(state));
+      if (g === v) {
+        if (v === v) this.#stopChecks++;
+      } else if (!(g !== g && v !== v)) this.#stopGetter = undefined;
+    }
+    return v;
   }
 
   #evaluate(candle: Candle): SignalRecord {
@@ -303,7 +391,7 @@ export class SignalSeries {
     let m = 0;
     const cats = st.categories;
     const scores = this.#scores;
-    const results: CategoryResult[] = new Array(cats.length);
+    const results: CategoryResult[] = []; // packed: filled in order below
     for (let k = 0; k < cats.length; k++) {
       const cat = cats[k];
       const members = cat.members;
@@ -318,8 +406,18 @@ export class SignalSeries {
       }
       const cache = this.#categoryCache[k];
       let result: CategoryResult | undefined;
+      // Hot slot of this key (the low bits mix the last two members' codes).
+      const h = k * HOT_SLOTS + ((key ^ (key >>> 6)) & (HOT_SLOTS - 1));
       if (key >= 0) {
-        result = key === this.#lastKeys[k] ? this.#lastResults[k] : cache.get(key);
+        if (key === this.#lastKeys[k]) result = this.#lastResults[k];
+        else if (this.#hotKeys[h] === key) result = this.#hotResults[h];
+        else {
+          result = cache.get(key);
+          if (result !== undefined) {
+            this.#hotKeys[h] = key;
+            this.#hotResults[h] = result;
+          }
+        }
       }
       if (result === undefined) {
         if (cat.combine !== undefined) {
@@ -337,10 +435,16 @@ export class SignalSeries {
           contributions: members.map((m) => parts[m].contribution),
         };
         if (key >= 0 && key <= Number.MAX_SAFE_INTEGER) {
-          if (cache.size >= MAX_CATEGORY_RESULTS) cache.clear();
+          if (cache.size >= MAX_CATEGORY_RESULTS) {
+            cache.clear();
+            this.#hotKeys.fill(-1, k * HOT_SLOTS, (k + 1) * HOT_SLOTS);
+            this.#hotResults.fill(undefined, k * HOT_SLOTS, (k + 1) * HOT_SLOTS);
+          }
           Object.freeze(result.clamp);
           Object.freeze(result.contributions);
           cache.set(key, Object.freeze(result));
+          this.#hotKeys[h] = key;
+          this.#hotResults[h] = result;
         }
       }
       if (key >= 0 && key <= Number.MAX_SAFE_INTEGER) {
@@ -348,7 +452,7 @@ export class SignalSeries {
         this.#lastResults[k] = result;
       }
       scores[k] = result.score;
-      results[k] = result;
+      results.push(result);
     }
 
     const total = totalScore(scores, this.#clamps, this.#weights, st.scoring);
@@ -380,14 +484,13 @@ export class SignalSeries {
     let tpPrice: number | null = null;
     let widened = false;
     if (direction !== "Neutral") {
-      const src = st.stopsSource;
-      const vol = this.#stopsState.values()[src.key];
-      const d = stopDistances(vol, price, st.stops, widen);
-      if (d !== undefined) {
+      const d = this.#stopDist;
+      if (stopDistancesInto(d, this.#stopVolatility(), price, st.stops, widen)) {
         slPct = d.sl_pct;
         tpPct = d.tp_pct;
         widened = d.widened;
-        const px = stopPrices(direction, price, d, this.#rule);
+        const px = this.#stopPx;
+        stopPricesInto(px, direction === "Long", price, d, this.#rule);
         slPrice = px.sl_price;
         tpPrice = px.tp_price;
       }

@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
 import { type Candle, CandleError } from "../candle.ts";
-import type { IndicatorSignal } from "../indicator.ts";
+import type { Indicator, IndicatorSignal } from "../indicator.ts";
 import { sigFigPriceRule } from "../price_rule.ts";
 import type { SignalRecord } from "../signal.ts";
-import { candleAt, fakeCategory, scriptedIndicator, seedCategories } from "./_fakes.ts";
+import {
+  candleAt,
+  fakeCategory,
+  scriptedIndicator,
+  type ScriptState,
+  seedCategories,
+} from "./_fakes.ts";
 import { compileStrategy, type EnginePlugins, SignalEngine } from "./engine.ts";
 import { CandleOrderError, PluginFailure } from "./series.ts";
 import { ENGINE_VERSION } from "./version.ts";
@@ -349,4 +355,42 @@ Deno.test("a plugin minting a new frozen signal every candle stays correct and b
     assert.equal(r.score, scores[i]);
     assert.equal(r.reasons[0].text, `minted ${i + 1}`);
   });
+});
+
+Deno.test("stop distances follow values(), not a state getter of the same name that disagrees", () => {
+  const three = [S(1), S(1), S(1)];
+  const script: Script = { ema: three, st: three, rsi: three };
+  const plugins = pluginsFor(script);
+  const list = [...plugins.indicators] as Indicator<{ k: number }, ScriptState>[];
+  const atr = list.find((i) => i.id === "atr")!;
+  const create = atr.create.bind(atr);
+  // The getter says 5; values() says the candle range (2 at close 100): SL must be 2 × 1.2 %.
+  class Disagreeing {
+    constructor(readonly inner: ReturnType<typeof create>) {}
+    get count() {
+      return this.inner.count;
+    }
+    get range() {
+      return 5;
+    }
+    update(c: Candle) {
+      this.inner.update(c);
+    }
+    values() {
+      return this.inner.values();
+    }
+    get candles() {
+      return this.inner.candles;
+    }
+  }
+  const patched = { ...atr, create: (p: { k: number }) => new Disagreeing(create(p)) };
+  const ps = { ...plugins, indicators: list.map((i) => i === atr ? patched : i) };
+  const engine = new SignalEngine(ps);
+  const candles = Array.from({ length: 3 }, (_, i) => candleAt(i, 100));
+  const records = engine.replay("TEST", "1m", compileStrategy("p", PROFILE, ps), candles);
+  assert.equal(records.length, 3);
+  for (const r of records) {
+    assert.equal(r.direction, "Long");
+    assert.ok(Math.abs(r.sl_pct! - 2.4) < 1e-12 && Math.abs(r.tp_pct! - 4) < 1e-12, `${r.sl_pct}`);
+  }
 });

@@ -39,8 +39,23 @@ export function stopDistances(
   plan: StopsPlan,
   widen: boolean,
 ): StopDistances | undefined {
-  if (vol == null || !(vol > 0) || !Number.isFinite(vol)) return undefined;
-  if (!(price > 0) || !Number.isFinite(price)) return undefined;
+  const out: StopDistances = { sl_pct: 0, tp_pct: 0, widened: false };
+  return stopDistancesInto(out, vol, price, plan, widen) ? out : undefined;
+}
+
+/**
+ * {@linkcode stopDistances} written into a caller-owned `out` (no allocation on the per-candle
+ * path). Returns false, leaving `out` untouched, where `stopDistances` returns `undefined`.
+ */
+export function stopDistancesInto(
+  out: StopDistances,
+  vol: number | null | undefined,
+  price: number,
+  plan: StopsPlan,
+  widen: boolean,
+): boolean {
+  if (vol == null || !(vol > 0) || !Number.isFinite(vol)) return false;
+  if (!(price > 0) || !Number.isFinite(price)) return false;
   let sl = vol * plan.slMult / price * 100;
   let tp = vol * plan.tpMult / price * 100;
   if (widen) {
@@ -54,7 +69,10 @@ export function stopDistances(
     tp *= plan.maxSlPct / sl;
     sl = plan.maxSlPct;
   }
-  return { sl_pct: sl, tp_pct: tp, widened: widen };
+  out.sl_pct = sl;
+  out.tp_pct = tp;
+  out.widened = widen;
+  return true;
 }
 
 /** Absolute SL/TP prices; `null` where no valid price exists (e.g. a long's SL at ≥ 100 %). */
@@ -76,8 +94,22 @@ export function stopPrices(
   d: StopDistances,
   rule: PriceRule,
 ): StopPrices {
-  if (direction === "Neutral") return { sl_price: null, tp_price: null };
-  const long = direction === "Long";
+  const out: StopPrices = { sl_price: null, tp_price: null };
+  if (direction !== "Neutral") stopPricesInto(out, direction === "Long", entry, d, rule);
+  return out;
+}
+
+/**
+ * {@linkcode stopPrices} for a Long (`long`) or Short written into a caller-owned `out` (no
+ * allocation on the per-candle path).
+ */
+export function stopPricesInto(
+  out: StopPrices,
+  long: boolean,
+  entry: number,
+  d: StopDistances,
+  rule: PriceRule,
+): void {
   const slRaw = long ? entry * (1 - d.sl_pct / 100) : entry * (1 + d.sl_pct / 100);
   const tpRaw = long ? entry * (1 + d.tp_pct / 100) : entry * (1 - d.tp_pct / 100);
   let sl: number | null = null;
@@ -91,5 +123,6 @@ export function stopPrices(
     if (long ? !(tp > entry) : !(tp < entry)) tp = rule.roundPrice(tpRaw, long ? "up" : "down");
     if (long ? !(tp > entry) : !(tp < entry)) tp = null;
   }
-  return { sl_price: sl, tp_price: tp };
+  out.sl_price = sl;
+  out.tp_price = tp;
 }
