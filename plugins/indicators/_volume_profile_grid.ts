@@ -16,9 +16,7 @@
 import type { Candle, IndicatorValues } from "perptrix";
 import { candleRejection, usableCandle } from "./_candle_guard.ts";
 import type { VolumeProfileParams, VolumeProfileStateName } from "./volume_profile.ts";
-
-/** Relative volume difference below which two rows tie (the lower price wins). */
-export const VOLUME_TIE = 1e-9;
+import { valueArea, VOLUME_TIE } from "./_value_area.ts";
 
 /** Smallest ticks-per-row `g` with floor(hi/w) − floor(lo/w) + 1 ≤ maxBins, w = tick·g. */
 export function gridGroup(xlo: number, xhi: number, tick: number, maxBins: number): number {
@@ -348,24 +346,13 @@ export class GridVolumeProfile {
   // Value area from the POC by the larger neighbour (the lower one on a tie), O(rows).
   #growValueArea(): void {
     this.#areaDirty = false;
-    const target = this.#valueArea * this.#total;
-    let a = this.#poc;
-    let z = a;
-    let acc = this.#vol(a);
-    while (acc < target) {
-      const up = z < this.#hiRow ? this.#vol(z + 1) : -1;
-      const dn = a > this.#loRow ? this.#vol(a - 1) : -1;
-      if (up < 0 && dn < 0) break;
-      if (up > dn + VOLUME_TIE * dn) {
-        acc += up;
-        z++;
-      } else {
-        acc += dn;
-        a--;
-      }
-    }
-    this.#vaLo = a;
-    this.#vaHi = z;
+    [this.#vaLo, this.#vaHi] = valueArea(
+      (r) => this.#vol(r),
+      this.#poc,
+      this.#loRow,
+      this.#hiRow,
+      this.#valueArea * this.#total,
+    );
   }
 
   #ready(): boolean {

@@ -8,7 +8,7 @@
  */
 import type { Candle, IndicatorValues } from "perptrix";
 import { candleRejection, usableCandle } from "./_candle_guard.ts";
-import { VOLUME_TIE } from "./_volume_profile_grid.ts";
+import { valueArea, VOLUME_TIE } from "./_value_area.ts";
 import type { VolumeProfileParams, VolumeProfileStateName } from "./volume_profile.ts";
 
 /** Streaming volume profile with `bins` rows over the window's low–high range. */
@@ -231,28 +231,14 @@ export class RangeVolumeProfile {
   // Value area grown from the POC, O(bins); only for values() and the VAH/VAL getters.
   #growValueArea(): void {
     this.#areaDirty = false;
-    const nb = this.#nb;
     const bv = this.#binVol;
-    const poc = this.#pocBin;
-    const best = bv[poc] > 0 ? bv[poc] : 0;
-    const target = this.#valueArea * this.#total;
-    let acc = best;
-    let a = poc;
-    let z = poc;
-    while (acc < target) {
-      const up = z + 1 < nb ? (bv[z + 1] > 0 ? bv[z + 1] : 0) : -1;
-      const dn = a > 0 ? (bv[a - 1] > 0 ? bv[a - 1] : 0) : -1;
-      if (up < 0 && dn < 0) break;
-      if (up > dn + VOLUME_TIE * dn) {
-        acc += up;
-        z++;
-      } else {
-        acc += dn;
-        a--;
-      }
-    }
-    this.#vaLo = a;
-    this.#vaHi = z;
+    [this.#vaLo, this.#vaHi] = valueArea(
+      (b) => (bv[b] > 0 ? bv[b] : 0),
+      this.#pocBin,
+      0,
+      this.#nb - 1,
+      this.#valueArea * this.#total,
+    );
   }
 
   #ready(): boolean {
