@@ -12,7 +12,11 @@ import { parseCommandLine, USAGE, UsageError } from "./runtime/args.ts";
 import { ServiceConfigError, startService } from "./runtime/service.ts";
 import { StrategyError } from "./core/engine/mod.ts";
 import { VERSION } from "./runtime/version.ts";
-import { compileStrategies, createEvaluator } from "./runtime/engine_evaluator.ts";
+import {
+  type CompiledStrategies,
+  compileStrategies,
+  createEvaluator,
+} from "./runtime/engine_evaluator.ts";
 
 function fail(code: number, message: string): never {
   console.error(redact(message));
@@ -75,6 +79,7 @@ export async function main(argv: string[]): Promise<void> {
   // Strategy profiles: built-ins plus those stored through /strategies (loaded once the store
   // is up); every symbol's strategy must compile before anything starts.
   const profiles = new Map<string, unknown>();
+  let compiled: CompiledStrategies | undefined;
 
   let service: Awaited<ReturnType<typeof startService>> | undefined;
   try {
@@ -88,10 +93,11 @@ export async function main(argv: string[]): Promise<void> {
         createEvaluator(registry, config, {
           priceRule: (symbol) => service?.provider?.priceRule?.(symbol),
           profiles,
+          compiled,
         }),
       onStoreReady: async (store) => {
         for (const doc of await store.strategies()) profiles.set(doc.id, doc.config);
-        compileStrategies(registry, config, { profiles });
+        compiled = compileStrategies(registry, config, { profiles });
       },
     });
   } catch (e) {

@@ -26,6 +26,14 @@ export interface EvaluatorOptions {
   profiles?: ReadonlyMap<string, unknown>;
   /** The market's price rule for SL/TP rounding (e.g. from the provider). */
   priceRule?: (symbol: string) => PriceRule | undefined;
+  /** Strategies compiled once by {@linkcode compileStrategies}, shared by every evaluator. */
+  compiled?: CompiledStrategies;
+}
+
+/** The engine and each symbol's compiled strategy. */
+export interface CompiledStrategies {
+  engine: SignalEngine;
+  forSymbol: (symbol: string) => CompiledStrategy;
 }
 
 /**
@@ -57,7 +65,7 @@ export function compileStrategies(
   registry: Registry,
   config: Config,
   opts: EvaluatorOptions = {},
-): { engine: SignalEngine; forSymbol: (symbol: string) => CompiledStrategy } {
+): CompiledStrategies {
   const engine = new SignalEngine(registry);
   const compiled = new Map<string, CompiledStrategy>();
   const compile = (id: string) => {
@@ -85,7 +93,7 @@ export function createEvaluator(
   config: Config,
   opts: EvaluatorOptions = {},
 ): Evaluator {
-  const { engine, forSymbol } = compileStrategies(registry, config, opts);
+  const { engine, forSymbol } = opts.compiled ?? compileStrategies(registry, config, opts);
   const series = new Map<string, SignalSeries>();
   return {
     update(symbol: string, interval: Interval, candle: Candle): SignalRecord | undefined {
