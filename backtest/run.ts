@@ -11,11 +11,11 @@ import { type Interval, intervalMs } from "../core/interval.ts";
 import type { FundingPoint } from "../core/market.ts";
 import type { BacktestConfig } from "./config.ts";
 import type { SignalSource } from "./engine.ts";
-import { FundingJoin } from "./funding_join.ts";
 import { SettlementCursor } from "./funding.ts";
 import { type Performance, performance, type TradeStats, tradeStats } from "./metrics.ts";
 import { type ModelTotals, type Trade, TradingModel } from "./model.ts";
 import { CandleOrderError } from "../core/engine/series.ts";
+import { FundingCursor } from "../core/engine/funding_join.ts";
 
 /** Input of {@linkcode runBacktest}. */
 export interface BacktestInput {
@@ -25,7 +25,9 @@ export interface BacktestInput {
   candles: readonly Candle[];
   /**
    * Funding settlements (time, rate per settlement, period). They are paid on open positions, and
-   * joined as-of onto candles that carry no `fundingRate` for the engine's funding indicator.
+   * joined as-of onto the candles for the engine's funding indicator by the same
+   * `FundingCursor` rule as `deno task signals --funding` (it replaces a candle's own rate), so
+   * the backtest trades the signals the CLI prints. Without settlements candles keep their rate.
    */
   funding?: readonly FundingPoint[];
   /** The signal series (see `engineSeries`); fresh, it must not have seen candles. */
@@ -70,7 +72,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
   const step = intervalMs(input.interval);
   const settlements = input.funding ?? [];
   const model = new TradingModel(config, step, new SettlementCursor(settlements));
-  const join = settlements.length > 0 ? new FundingJoin(settlements, step) : undefined;
+  const join = settlements.length > 0 ? new FundingCursor(settlements, step) : undefined;
   const tradeFrom = input.tradeFrom ?? -Infinity;
   const n = candles.length;
   const every = Math.max(1, Math.floor(input.progressEvery ?? 65_536));

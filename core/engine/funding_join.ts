@@ -1,12 +1,18 @@
 /**
  * Attaches funding history to candles: each candle gets the rate in force at its close, as a
  * fraction per hour (`Candle.fundingRate`), so indicators see the same units on every venue.
+ *
+ * This file is the only definition of that rule: the signals CLI joins whole series with
+ * {@linkcode joinFunding}, the backtest streams candles through a {@linkcode FundingCursor}, and
+ * both must feed the engine the same rates so a backtest trades the signals the CLI prints.
  * @module
  */
 import type { Candle } from "../candle.ts";
 import type { FundingPoint } from "../market.ts";
 
-/** Options for {@linkcode joinFunding}. */
+const HOUR_MS = 3_600_000;
+
+/** Options for {@linkcode joinFunding} and {@linkcode FundingCursor}. */
 export interface FundingJoinOptions {
   /**
    * A settlement older than this many of its own periods (at the candle's close) is stale and
@@ -15,7 +21,7 @@ export interface FundingJoinOptions {
   maxAgePeriods?: number;
 }
 
-/** Result of a join: new candles plus how many got a rate. */
+/** Result of a join: the joined candles plus how many got a rate. */
 export interface FundingJoin {
   candles: Candle[];
   /** Candles that received a `fundingRate`. */
@@ -23,11 +29,96 @@ export interface FundingJoin {
 }
 
 /**
- * As-of join: a candle opening at `t` with interval length `intervalMs` closes at
- * `t + intervalMs`; it gets the latest settlement with `time ≤ close` (no look-ahead), divided by
- * that settlement's `periodHours`. Candles before the first settlement, or whose latest settlement
- * is stale, keep no rate. Both inputs must be in ascending time order (the CSV parsers ensure
- * it); the input candles are not modified. O(candles + points).
+ * Streaming as-of join, so a backtest can attach funding candle by candle without building a
+ * second copy of the series. A candle opening at `t` closes at `t + intervalMs`; it gets the
+ * latest settlement with `time ≤ close` (known at the close: no look-ahead), divided by that
+ * settlement's `periodHours`. Before the first settlement, or when the latest one is older than
+ * `maxAgePeriods` of its own periods at the close, the candle gets no rate. The settlements'
+ * rate replaces any `fundingRate` the candle already carries (and removes it where none applies):
+ * once a funding file is given it is the single source, whatever the candle source knew.
+ *
+ * Candles must come in non-decreasing time order, settlements in non-decreasing time order with
+ * `periodHours > 0` (both checked: `RangeError`). A candle that already carries the right value
+ * (or no rate where none applies) is returned as is; otherwise one new candle is allocated.
+ */
+export class FundingCursor {
+  readonly #points: readonly FundingPoint[];
+  readonly #intervalMs: number;
+  readonly #maxAge: number;
+  /** Index of the next settlement not yet known. */
+  #next = 0;
+  /** The latest known settlement: time, per-hour rate, and the age after which it is stale. */
+  #time = NaN;
+  #perHour = NaN;
+  #maxAgeMs = NaN;
+  #lastClose = -Infinity;
+
+  /** `points` ascending by time (as `parseFundingCsv` returns them); `intervalMs` > 0. */
+  constructor(
+    points: readonly FundingPoint[],
+    intervalMs: number,
+    opts: FundingJoinOptions = {},
+  ) {
+    if (!(intervalMs > 0)) throw new RangeError(`intervalMs must be positive, got ${intervalMs}`);
+    // Checked once here so a disordered file fails loudly instead of silently joining a rate
+    // from the future or one that was superseded.
+    let prev = -Infinity;
+    for (let i = 0; i < points.length; i++) {
+      const p = points[i];
+      if (!(p.time >= prev)) {
+        throw new RangeError(`funding settlement ${i}: time ${p.time} is before the previous`);
+      }
+      if (!(p.periodHours > 0)) {
+        throw new RangeError(`funding settlement ${i}: periodHours ${p.periodHours} is not > 0`);
+      }
+      prev = p.time;
+    }
+    this.#points = points;
+    this.#intervalMs = intervalMs;
+    this.#maxAge = opts.maxAgePeriods ?? 2;
+  }
+
+  /** The candle with `fundingRate` as of its close (see the class doc); the input is not modified. */
+  attach(c: Candle): Candle {
+    const close = c.time + this.#intervalMs;
+    if (close < this.#lastClose) {
+      throw new RangeError(`candle time ${c.time} is before the previous candle's`);
+    }
+    this.#lastClose = close;
+    const pts = this.#points;
+    let k = this.#next;
+    if (k < pts.length && pts[k].time <= close) {
+      do k++; while (k < pts.length && pts[k].time <= close);
+      this.#take(k);
+    }
+    if (close - this.#time <= this.#maxAgeMs) {
+      const rate = this.#perHour;
+      return Object.is(c.fundingRate, rate) ? c : { ...c, fundingRate: rate };
+    }
+    if (c.fundingRate === undefined && !("fundingRate" in c)) return c;
+    const { fundingRate: _drop, ...rest } = c;
+    return rest;
+  }
+
+  /** Whether the last {@linkcode attach} found a rate; lets a caller count joined candles. */
+  get attached(): boolean {
+    return this.#lastClose - this.#time <= this.#maxAgeMs;
+  }
+
+  /** Makes settlement `k − 1` the latest known one (kept off the hot path). */
+  #take(k: number): void {
+    const p = this.#points[k - 1];
+    this.#next = k;
+    this.#time = p.time;
+    this.#perHour = p.rate / p.periodHours;
+    this.#maxAgeMs = this.#maxAge * p.periodHours * HOUR_MS;
+  }
+}
+
+/**
+ * As-of join of a whole series (the rule is {@linkcode FundingCursor}'s). Both inputs must be in
+ * ascending time order (the CSV parsers ensure it); the input candles are not modified, and those
+ * that need no change are shared with the result. O(candles + points).
  */
 export function joinFunding(
   candles: readonly Candle[],
@@ -35,23 +126,12 @@ export function joinFunding(
   intervalMs: number,
   opts: FundingJoinOptions = {},
 ): FundingJoin {
-  if (!(intervalMs > 0)) throw new RangeError(`intervalMs must be positive, got ${intervalMs}`);
-  const maxAge = opts.maxAgePeriods ?? 2;
+  const cursor = new FundingCursor(points, intervalMs, opts);
   const out: Candle[] = new Array(candles.length);
-  let j = -1;
   let joined = 0;
   for (let i = 0; i < candles.length; i++) {
-    const c = candles[i];
-    const close = c.time + intervalMs;
-    while (j + 1 < points.length && points[j + 1].time <= close) j++;
-    const p = j >= 0 ? points[j] : undefined;
-    if (p !== undefined && close - p.time <= maxAge * p.periodHours * 3_600_000) {
-      out[i] = { ...c, fundingRate: p.rate / p.periodHours };
-      joined++;
-    } else {
-      const { fundingRate: _drop, ...rest } = c;
-      out[i] = rest;
-    }
+    out[i] = cursor.attach(candles[i]);
+    if (cursor.attached) joined++;
   }
   return { candles: out, joined };
 }

@@ -33,5 +33,10 @@ export {
   WEIGHTED_PROFILE_INPUT,
   WEIGHTED_THRESHOLDS,
 } from "./strategy.ts";
-export { type FundingJoin, type FundingJoinOptions, joinFunding } from "./funding_join.ts";
+export {
+  FundingCursor,
+  type FundingJoin,
+  type FundingJoinOptions,
+  joinFunding,
+} from "./funding_join.ts";
 export { ENGINE_VERSION } from "./version.ts";
