@@ -12,6 +12,7 @@ export * from "./core/interval.ts";
 export * from "./core/indicator.ts";
 export * from "./core/category.ts";
 export * from "./core/batch.ts";
+export * from "./core/columns.ts";
 export * from "./core/ring.ts";
 export * from "./core/signal.ts";
 export * from "./core/market.ts";

@@ -46,6 +46,27 @@ export interface IndicatorState {
   values(): IndicatorValues;
 }
 
+/**
+ * A candle series as columns (see {@linkcode candleColumns}): what a whole-series computation
+ * reads. Rows are valid candles in strictly increasing time order.
+ */
+export interface CandleColumns {
+  readonly length: number;
+  readonly time: Float64Array;
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+  readonly volume: Float64Array;
+  /** Funding rate per hour; NaN on rows without one. */
+  readonly fundingRate: Float64Array;
+  /** Open interest; NaN on rows without one. */
+  readonly openInterest: Float64Array;
+}
+
+/** Column-wise values: one array per output key, aligned with the rows, NaN where `values()` is null. */
+export type ValueColumns = Record<string, Float64Array>;
+
 /** An indicator plugin: default-export one of these from a file in `plugins/indicators/`. */
 // deno-lint-ignore no-explicit-any
 export interface Indicator<P = any, S extends IndicatorState = IndicatorState> {
@@ -68,6 +89,14 @@ export interface Indicator<P = any, S extends IndicatorState = IndicatorState> {
   create(params: P): S;
   /** Judges the current state. Pure: the same state gives the same signal. */
   evaluate(state: S, params: P): IndicatorSignal;
+  /**
+   * Optional whole-series path: every `outputs` value for every row at once, for backfills,
+   * research and `deno task indicators`. It must give exactly what feeding the streaming state
+   * row by row gives in `values()` (bit for bit, null as NaN), and should run the same value code
+   * (the shared `_*.ts` cores) while skipping what only `evaluate` needs. Without it,
+   * {@linkcode computeColumns} feeds the streaming state.
+   */
+  batch?(columns: CandleColumns, params: P): ValueColumns;
 }
 
 /** Identity helper that infers `P` and `S` for plugin authors. */
