@@ -101,13 +101,14 @@ export class RsiState {
     const d = x - pc;
     const p = this.#period;
     if (n > p) {
-      if (d < 0) {
-        this.avgLoss = (this.avgLoss * (p - 1) - d) / p;
-        this.avgGain = (this.avgGain * (p - 1)) / p;
-      } else {
-        this.avgGain = (this.avgGain * (p - 1) + d) / p;
-        this.avgLoss = (this.avgLoss * (p - 1)) / p;
-      }
+      // Branch-free split of the change (an up or a down close is a coin flip the CPU would
+      // mispredict): d + |d| is exactly 2d or +0, so gain is exactly max(d, 0) and gain − d
+      // exactly max(−d, 0). Only d ≥ 2^1023 overflows the sum; it takes d itself.
+      let gain = (d + Math.abs(d)) * 0.5;
+      if (gain === Infinity) gain = d;
+      const loss = gain - d;
+      this.avgGain = (this.avgGain * (p - 1) + gain) / p;
+      this.avgLoss = (this.avgLoss * (p - 1) + loss) / p;
     } else {
       if (d < 0) this.#sumLoss -= d;
       else this.#sumGain += d;
