@@ -57,6 +57,8 @@ export class ObvState {
   divergence = 0;
   #prevClose = NaN;
   #alpha: number;
+  /** [−volume, −0, +volume]: the step for a down, unchanged and up close (see updateTrusted). */
+  #step = new Float64Array([0, -0, 0]);
   #swing: SwingDivergence;
   #lastTime = -Infinity;
 
@@ -86,8 +88,13 @@ export class ObvState {
       this.smoothed = this.obv;
     } else {
       const pc = this.#prevClose;
-      if (close > pc) this.obv += c.volume;
-      else if (close < pc) this.obv -= c.volume;
+      // The close's direction picks the step by index, not by branch (up or down is a coin flip
+      // the CPU would mispredict). Adding −v is exactly subtracting v, and adding −0 leaves
+      // every value, −0 included, unchanged, so this is the plain if/else bit for bit.
+      const step = this.#step;
+      step[0] = -c.volume;
+      step[2] = c.volume;
+      this.obv += step[1 + +(close > pc) - +(close < pc)];
       this.priceChange = close - pc;
       const next = this.smoothed + this.#alpha * (this.obv - this.smoothed);
       this.smoothedChange = next - this.smoothed;
