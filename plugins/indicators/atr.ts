@@ -16,9 +16,11 @@
  */
 import {
   type Candle,
+  type CandleColumns,
   defineIndicator,
   type IndicatorSignal,
   type IndicatorValues,
+  type ValueColumns,
   z,
 } from "perptrix";
 import { AverageTrueRange } from "./_average_true_range.ts";
@@ -26,6 +28,7 @@ import { frozenSignal } from "./_frozen_signal.ts";
 import { RollingMean } from "./_rolling_mean.ts";
 import { nullIfNaN } from "./_warmup_values.ts";
 import { candleRejection, usableCandle } from "./_candle_guard.ts";
+import { batchRow, loadRow } from "./_batch_row.ts";
 
 /** ATR parameters; thresholds must satisfy low < elevated < high. */
 export const AtrParams = z.object({
@@ -98,6 +101,26 @@ export class AtrState {
   }
 }
 
+/**
+ * The whole-series path: runs {@linkcode AtrState} itself (its trusted update, fed one reused
+ * candle: the TA-Lib ATR core and the regime baseline) and copies ATR and ratio after every
+ * row. Everything the state computes is an output, so nothing is skipped.
+ */
+export function atrColumns(cols: CandleColumns, p: AtrParams): ValueColumns {
+  const n = cols.length;
+  const atr = new Float64Array(n);
+  const ratio = new Float64Array(n);
+  const s = new AtrState(p);
+  const row = batchRow();
+  for (let i = 0; i < n; i++) {
+    loadRow(row, cols, i);
+    s.updateTrusted(row);
+    atr[i] = s.atr;
+    ratio[i] = s.ratio;
+  }
+  return { atr, ratio };
+}
+
 const HIGH = frozenSignal("High", 0, "High volatility - reduce size", { risk: () => 2 });
 const ELEVATED = frozenSignal("Elevated", 0, "Elevated volatility");
 const NORMAL = frozenSignal("Normal", 0);
@@ -125,4 +148,5 @@ export default defineIndicator({
   warmup: (p: AtrParams) => p.period + 1,
   create: (p: AtrParams) => new AtrState(p),
   evaluate: (s: AtrState, p: AtrParams) => judgeAtr(s, p),
+  batch: atrColumns,
 });

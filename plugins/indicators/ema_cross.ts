@@ -11,9 +11,11 @@
  */
 import {
   type Candle,
+  type CandleColumns,
   defineIndicator,
   type IndicatorSignal,
   type IndicatorValues,
+  type ValueColumns,
   z,
 } from "perptrix";
 import { SmaSeededEma } from "./_ema.ts";
@@ -88,6 +90,26 @@ export class EmaCrossState {
   }
 }
 
+/**
+ * The whole-series path: the two {@linkcode SmaSeededEma} cores the streaming state wraps, run
+ * straight over the closes. It skips only the state's evaluate-only bookkeeping (latest close,
+ * previous EMAs).
+ */
+export function emaCrossColumns(cols: CandleColumns, p: EmaCrossParams): ValueColumns {
+  const n = cols.length;
+  const close = cols.close;
+  const fast = new Float64Array(n);
+  const slow = new Float64Array(n);
+  const f = new SmaSeededEma(p.fast);
+  const s = new SmaSeededEma(p.slow);
+  for (let i = 0; i < n; i++) {
+    const x = close[i];
+    fast[i] = f.update(x);
+    slow[i] = s.update(x);
+  }
+  return { fast, slow };
+}
+
 interface CrossSignals {
   bullishCross: IndicatorSignal;
   bearishCross: IndicatorSignal;
@@ -137,4 +159,5 @@ export default defineIndicator({
   warmup: (p: EmaCrossParams) => p.slow,
   create: (p: EmaCrossParams) => new EmaCrossState(p),
   evaluate: (s: EmaCrossState) => judgeEmaCross(s),
+  batch: emaCrossColumns,
 });

@@ -15,15 +15,18 @@
  */
 import {
   type Candle,
+  type CandleColumns,
   defineIndicator,
   type IndicatorSignal,
   type IndicatorValues,
+  type ValueColumns,
   z,
 } from "perptrix";
 import { SmaSeededEma } from "./_ema.ts";
 import { frozenSignal } from "./_frozen_signal.ts";
 import { nullIfNaN } from "./_warmup_values.ts";
 import { candleRejection, usableCandle } from "./_candle_guard.ts";
+import { batchRow, loadRow } from "./_batch_row.ts";
 
 /** MACD parameters; `fast` must be shorter than `slow`. */
 export const MacdParams = z.object({
@@ -117,6 +120,29 @@ export class MacdState {
   }
 }
 
+/**
+ * The whole-series path: runs {@linkcode MacdState} itself (its trusted update, fed one reused
+ * candle) and copies line, signal and histogram after every row, so the TA-Lib seeding exists
+ * once. The state keeps nothing for `evaluate` beyond the previous pair (two stores): there is
+ * nothing worth skipping.
+ */
+export function macdColumns(cols: CandleColumns, p: MacdParams): ValueColumns {
+  const n = cols.length;
+  const macd = new Float64Array(n);
+  const signal = new Float64Array(n);
+  const hist = new Float64Array(n);
+  const s = new MacdState(p);
+  const row = batchRow();
+  for (let i = 0; i < n; i++) {
+    loadRow(row, cols, i);
+    s.updateTrusted(row);
+    macd[i] = s.line;
+    signal[i] = s.signal;
+    hist[i] = s.hist;
+  }
+  return { macd, signal, hist };
+}
+
 const BULLISH_CROSS = frozenSignal("BullishCross", 2, "MACD bullish cross");
 const BEARISH_CROSS = frozenSignal("BearishCross", -2, "MACD bearish cross");
 const BULLISH_MOMENTUM = frozenSignal("BullishMomentum", 1);
@@ -145,4 +171,5 @@ export default defineIndicator({
   warmup: (p: MacdParams) => p.slow + p.signal - 1,
   create: (p: MacdParams) => new MacdState(p),
   evaluate: (s: MacdState) => judgeMacd(s),
+  batch: macdColumns,
 });

@@ -18,15 +18,18 @@
  */
 import {
   type Candle,
+  type CandleColumns,
   defineIndicator,
   type IndicatorSignal,
   type IndicatorValues,
+  type ValueColumns,
   z,
 } from "perptrix";
 import { AverageTrueRange } from "./_average_true_range.ts";
 import { frozenSignal } from "./_frozen_signal.ts";
 import { nullIfNaN } from "./_warmup_values.ts";
 import { candleRejection, usableCandle } from "./_candle_guard.ts";
+import { batchRow, loadRow } from "./_batch_row.ts";
 
 /** SuperTrend parameters. */
 export const SuperTrendParams = z.object({
@@ -121,6 +124,32 @@ export class SuperTrendState {
   }
 }
 
+/**
+ * The whole-series path: runs {@linkcode SuperTrendState} itself (its trusted update, fed one
+ * reused candle: the TA-Lib ATR core and the band carry) and copies line, direction (NaN during
+ * warm-up, as `values()` gives null) and bands after every row. The only evaluate-only work is
+ * remembering the previous direction (one store), so nothing is worth skipping.
+ */
+export function superTrendColumns(cols: CandleColumns, p: SuperTrendParams): ValueColumns {
+  const n = cols.length;
+  const value = new Float64Array(n);
+  const direction = new Float64Array(n);
+  const upper = new Float64Array(n);
+  const lower = new Float64Array(n);
+  const s = new SuperTrendState(p);
+  const row = batchRow();
+  for (let i = 0; i < n; i++) {
+    loadRow(row, cols, i);
+    s.updateTrusted(row);
+    const d = s.direction;
+    value[i] = s.value;
+    direction[i] = d === 0 ? NaN : d;
+    upper[i] = s.upper;
+    lower[i] = s.lower;
+  }
+  return { value, direction, upper, lower };
+}
+
 const BULLISH_FLIP = frozenSignal("BullishFlip", 2, "SuperTrend flip bullish");
 const BEARISH_FLIP = frozenSignal("BearishFlip", -2, "SuperTrend flip bearish");
 const BULLISH = frozenSignal("Bullish", 1);
@@ -147,4 +176,5 @@ export default defineIndicator({
   warmup: (p: SuperTrendParams) => p.period + 1,
   create: (p: SuperTrendParams) => new SuperTrendState(p),
   evaluate: (s: SuperTrendState) => judgeSuperTrend(s),
+  batch: superTrendColumns,
 });
