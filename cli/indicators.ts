@@ -8,6 +8,9 @@
  */
 import type { Candle } from "../core/candle.ts";
 import { CsvError, parseCandlesCsv } from "../core/csv.ts";
+import { candleColumns } from "../core/columns.ts";
+import { computeColumns } from "../core/batch.ts";
+import type { Indicator, ValueColumns } from "../core/indicator.ts";
 import macd from "../plugins/indicators/macd.ts";
 import rsi from "../plugins/indicators/rsi.ts";
 import emaCross from "../plugins/indicators/ema_cross.ts";
@@ -36,49 +39,53 @@ export const INDICATOR_COLUMNS = [
 /** One column per key, aligned with the candles. */
 export type IndicatorColumns = Record<(typeof INDICATOR_COLUMNS)[number], (number | null)[]>;
 
+/** Where each printed column comes from: plugin, then its output key. */
+const SOURCES: Record<(typeof INDICATOR_COLUMNS)[number], [Indicator, string]> = {
+  rsi14: [rsi, "rsi"],
+  macd: [macd, "macd"],
+  macd_signal: [macd, "signal"],
+  macd_hist: [macd, "hist"],
+  ema20: [emaCross, "fast"],
+  ema50: [emaCross, "slow"],
+  bb_upper: [bollinger, "upper"],
+  bb_middle: [bollinger, "middle"],
+  bb_lower: [bollinger, "lower"],
+  atr14: [atr, "atr"],
+  obv: [obv, "obv"],
+  supertrend: [supertrend, "value"],
+  supertrend_dir: [supertrend, "direction"],
+};
+
 /**
- * Computes every column with default parameters through the plugins' streaming states, the same
- * code the engine runs. Candles must be valid and in time order (the CSV parser guarantees it).
+ * Computes every column with default parameters through the plugins' whole-series path
+ * (`computeColumns`: each plugin's `batch()`, proven bit-identical to its streaming state by
+ * tests/batch_conformance_test.ts, or the streaming state itself). Candles must be valid and in
+ * time order (the CSV parser guarantees it; `candleColumns` checks again).
  */
 export function indicatorColumns(candles: readonly Candle[]): IndicatorColumns {
-  const n = candles.length;
+  const cols = candleColumns(candles);
+  const computed = new Map<Indicator, ValueColumns>();
   const out = {} as IndicatorColumns;
-  for (const k of INDICATOR_COLUMNS) out[k] = new Array(n);
-  const sRsi = rsi.create(rsi.params.parse({}));
-  const sMacd = macd.create(macd.params.parse({}));
-  const sEma = emaCross.create(emaCross.params.parse({}));
-  const sBb = bollinger.create(bollinger.params.parse({}));
-  const sAtr = atr.create(atr.params.parse({}));
-  const sObv = obv.create(obv.params.parse({}));
-  const sSt = supertrend.create(supertrend.params.parse({}));
-  for (let i = 0; i < n; i++) {
-    const c = candles[i];
-    sRsi.update(c);
-    sMacd.update(c);
-    sEma.update(c);
-    sBb.update(c);
-    sAtr.update(c);
-    sObv.update(c);
-    sSt.update(c);
-    out.rsi14[i] = orNull(sRsi.rsi);
-    out.macd[i] = orNull(sMacd.line);
-    out.macd_signal[i] = orNull(sMacd.signal);
-    out.macd_hist[i] = orNull(sMacd.hist);
-    out.ema20[i] = orNull(sEma.fast);
-    out.ema50[i] = orNull(sEma.slow);
-    out.bb_upper[i] = orNull(sBb.upper);
-    out.bb_middle[i] = orNull(sBb.middle);
-    out.bb_lower[i] = orNull(sBb.lower);
-    out.atr14[i] = orNull(sAtr.atr);
-    out.obv[i] = orNull(sObv.obv);
-    out.supertrend[i] = orNull(sSt.value);
-    out.supertrend_dir[i] = sSt.direction === 0 ? null : sSt.direction;
+  for (const k of INDICATOR_COLUMNS) {
+    const [plugin, key] = SOURCES[k];
+    let values = computed.get(plugin);
+    if (values === undefined) {
+      values = computeColumns(plugin, cols);
+      computed.set(plugin, values);
+    }
+    out[k] = nullsForNaN(values[key]);
   }
   return out;
 }
 
-function orNull(x: number): number | null {
-  return x === x ? x : null;
+/** JSON has no NaN: a warm-up row prints as `null`. */
+function nullsForNaN(col: Float64Array): (number | null)[] {
+  const out: (number | null)[] = new Array(col.length);
+  for (let i = 0; i < col.length; i++) {
+    const x = col[i];
+    out[i] = x === x ? x : null;
+  }
+  return out;
 }
 
 /** Runs the CLI on `args`; returns the exit code. Output and errors go to the given sinks. */
