@@ -1,9 +1,14 @@
 /**
- * Where a value ranks among the last `capacity` inputs: a FIFO ring plus the same values kept
- * sorted. A push finds the evicted value by binary search and slides the new value from that slot
- * to its own, shifting the elements between them by one, and it returns the new value's rank as a
- * by-product, so "is the Bollinger width in the lowest 20 % of its own last 120 bars" costs two
- * binary searches per bar, never a re-sort or a scan of the window.
+ * Where a value ranks among the last `capacity` inputs, for "is the Bollinger width in the lowest
+ * 20 % of its own last 120 bars".
+ *
+ * The window is a FIFO ring whose slots are also the nodes of a doubly linked list in value order
+ * (ties in arrival order). Removing the oldest value unlinks its node in O(1), and the new value
+ * is linked in by walking from the previous new value's node, whose rank is remembered: the rank
+ * of the new value is that rank plus or minus the nodes walked past. A series such as a band
+ * width moves little from one bar to the next, so the walk is a few nodes (about 6 on 1m GBM
+ * widths) where a sorted array had to shift every value between the evicted and the new one's
+ * slots (about 40). Worst case O(capacity) per push, like the sorted array.
  * @module
  */
 
@@ -11,18 +16,25 @@
 export class RollingRank {
   /** Window length. */
   readonly capacity: number;
-  #fifo: Float64Array;
-  #sorted: Float64Array;
-  #head = 0;
+  /** Values by ring slot; slot `capacity` is the list's sentinel and holds NaN, which ends walks. */
+  #vals: Float64Array;
+  /** Next and previous node in value order (the sentinel links both ends). */
+  #next: Int32Array;
+  #prev: Int32Array;
+  #head = 0; // ring slot of the oldest value once full
   #size = 0;
+  #last = -1; // slot of the newest value, -1 when empty
+  #lastRank = 0; // nodes before it in value order
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`window capacity must be a positive integer, got ${capacity}`);
     }
     this.capacity = capacity;
-    this.#fifo = new Float64Array(capacity);
-    this.#sorted = new Float64Array(capacity);
+    this.#vals = new Float64Array(capacity + 1);
+    this.#vals[capacity] = NaN;
+    this.#next = new Int32Array(capacity + 1).fill(capacity);
+    this.#prev = new Int32Array(capacity + 1).fill(capacity);
   }
 
   /** Number of values held. */
@@ -35,22 +47,18 @@ export class RollingRank {
     return this.#size === this.capacity;
   }
 
-  /** Number of held values strictly below `x`. */
+  /** Number of held values strictly below `x` (a scan, for inspection and tests). */
   countBelow(x: number): number {
-    return this.#lowerBound(x, 0, this.#size);
+    let n = 0;
+    for (let i = 0; i < this.#size; i++) n += +(this.#vals[i] < x);
+    return n;
   }
 
-  /** Number of held values at or below `x`. */
+  /** Number of held values at or below `x` (a scan, for inspection and tests). */
   countAtMost(x: number): number {
-    const s = this.#sorted;
-    let lo = 0;
-    let hi = this.#size;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (s[mid] <= x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    let n = 0;
+    for (let i = 0; i < this.#size; i++) n += +(this.#vals[i] <= x);
+    return n;
   }
 
   /**
@@ -68,72 +76,56 @@ export class RollingRank {
    */
   push(x: number): number {
     if (x !== x) throw new RangeError("RollingRank cannot hold NaN");
-    const s = this.#sorted;
     const cap = this.capacity;
-    const fifo = this.#fifo;
-    let pos: number;
-    if (this.#size < cap) {
-      const n = this.#size++;
-      pos = this.#lowerBound(x, 0, n);
-      s.copyWithin(pos + 1, pos, n);
-    } else {
-      // Slide x from the evicted value's slot to its own, shifting the values in between by one:
-      // the two slots are usually a few dozen apart, and a plain loop beats a call to copyWithin.
-      const old = fifo[this.#head];
-      let j = this.#firstAtLeast(old, cap); // s[j] === old
-      // The window's own extremes bound each slide, so the loops need no index checks.
-      if (x > old) {
-        const last = cap - 1;
-        if (s[last] < x) {
-          s.copyWithin(j, j + 1, cap);
-          j = last;
-        } else {
-          while (s[j + 1] < x) {
-            s[j] = s[j + 1];
-            j++;
-          }
-        }
-      } else if (s[0] >= x) {
-        s.copyWithin(1, 0, j);
-        j = 0;
-      } else {
-        while (s[j - 1] >= x) {
-          s[j] = s[j - 1];
-          j--;
-        }
+    const vals = this.#vals;
+    const next = this.#next;
+    const prev = this.#prev;
+    let ref = this.#last;
+    let rank = this.#lastRank;
+    let slot: number;
+    if (this.#size < cap) slot = this.#size++;
+    else {
+      slot = this.#head;
+      this.#head = slot + 1 === cap ? 0 : slot + 1;
+      // The oldest value precedes the reference node when not above it (it arrived first).
+      if (slot === ref) ref = -1; // capacity 1: the list empties
+      else rank -= +(vals[slot] <= vals[ref]);
+      const p = prev[slot];
+      const n = next[slot];
+      next[p] = n;
+      prev[n] = p;
+    }
+    vals[slot] = x;
+    // `at` = the node x goes after: the last one at or below x (so ties stay in arrival order);
+    // `rank` becomes the number of nodes up to it.
+    let at: number;
+    if (ref < 0) {
+      at = cap;
+      rank = 0;
+    } else if (x >= vals[ref]) {
+      at = ref;
+      rank++;
+      for (let c = next[at]; vals[c] <= x; c = next[c]) { // the sentinel's NaN stops the walk
+        at = c;
+        rank++;
       }
-      pos = j;
+    } else {
+      at = prev[ref];
+      while (vals[at] > x) {
+        at = prev[at];
+        rank--;
+      }
     }
-    s[pos] = x;
-    fifo[this.#head] = x;
-    this.#head = this.#head + 1 === cap ? 0 : this.#head + 1;
-    const size = this.#size;
+    const after = next[at];
+    next[at] = slot;
+    prev[slot] = at;
+    next[slot] = after;
+    prev[after] = slot;
+    this.#last = slot;
+    this.#lastRank = rank;
+    // Values equal to x sit right before it; `rank` counts them, `below` must not.
     let equal = 1;
-    for (let k = pos + 1; k < size && s[k] === x; k++) equal++;
-    return (pos + equal / 2) / size;
-  }
-
-  // Same as #lowerBound(x, 0, n) with a fixed number of halvings (its steps can be branch-free).
-  #firstAtLeast(x: number, n: number): number {
-    const s = this.#sorted;
-    let lo = 0;
-    while (n > 1) {
-      const half = n >>> 1;
-      lo = s[lo + half - 1] < x ? lo + half : lo;
-      n -= half;
-    }
-    return s[lo] < x ? lo + 1 : lo;
-  }
-
-  #lowerBound(x: number, from: number, to: number): number {
-    const s = this.#sorted;
-    let lo = from;
-    let hi = to;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (s[mid] < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    for (let c = at; vals[c] === x; c = prev[c]) equal++;
+    return (rank - (equal - 1) + equal / 2) / this.#size;
   }
 }

@@ -32,3 +32,33 @@ Deno.test("RollingRank: rejects NaN and bad capacities", () => {
   assert.throws(() => new RollingRank(0), RangeError);
   assert.throws(() => new RollingRank(2).push(NaN), RangeError);
 });
+
+Deno.test("RollingRank: random walks, jumps, ±0 and ±Infinity in long windows match a naive count", () => {
+  const value = fc.oneof(
+    { weight: 8, arbitrary: fc.double({ min: -1e3, max: 1e3, noNaN: true }) },
+    { weight: 1, arbitrary: fc.constantFrom(0, -0, Infinity, -Infinity, 1, 1) },
+  );
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 150 }),
+      fc.array(fc.tuple(value, fc.boolean()), { minLength: 1, maxLength: 600, size: "max" }),
+      (cap, steps) => {
+        // Mostly small moves from the previous value (as a band width), sometimes a jump.
+        const xs: number[] = [];
+        for (const [v, jump] of steps) {
+          const prev = xs.at(-1) ?? 0;
+          xs.push(jump || !Number.isFinite(prev) ? v : prev + v / 1e3);
+        }
+        const r = new RollingRank(cap);
+        xs.forEach((x, i) => {
+          const win = xs.slice(Math.max(0, i + 1 - cap), i + 1);
+          const below = win.filter((v) => v < x).length;
+          const equal = win.filter((v) => v === x).length;
+          assert.equal(r.push(x), (below + equal / 2) / win.length);
+          assert.equal(r.size, win.length);
+        });
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
