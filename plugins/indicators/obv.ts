@@ -18,9 +18,11 @@
  */
 import {
   type Candle,
+  type CandleColumns,
   defineIndicator,
   type IndicatorSignal,
   type IndicatorValues,
+  type ValueColumns,
   z,
 } from "perptrix";
 import { frozenSignal } from "./_frozen_signal.ts";
@@ -82,9 +84,18 @@ export class ObvState {
   /** Feeds a candle the caller already validated, strictly after the previous one (the engine). */
   updateTrusted(c: Candle): void {
     this.#lastTime = c.time;
-    const close = c.close;
+    this.advance(c.close, c.volume);
+    this.divergence = this.#swing.update(c.low, c.high, this.obv);
+  }
+
+  /**
+   * The value step alone: one bar's close and volume into the OBV (and its smoothed copy).
+   * {@linkcode updateTrusted} adds the swing-divergence check; the whole-series path (`batch`)
+   * runs only this, since divergences serve `evaluate` alone.
+   */
+  advance(close: number, volume: number): void {
     if (this.count++ === 0) {
-      this.obv = c.volume;
+      this.obv = volume;
       this.smoothed = this.obv;
     } else {
       const pc = this.#prevClose;
@@ -92,8 +103,8 @@ export class ObvState {
       // the CPU would mispredict). Adding −v is exactly subtracting v, and adding −0 leaves
       // every value, −0 included, unchanged, so this is the plain if/else bit for bit.
       const step = this.#step;
-      step[0] = -c.volume;
-      step[2] = c.volume;
+      step[0] = -volume;
+      step[2] = volume;
       this.obv += step[1 + +(close > pc) - +(close < pc)];
       this.priceChange = close - pc;
       const next = this.smoothed + this.#alpha * (this.obv - this.smoothed);
@@ -101,13 +112,29 @@ export class ObvState {
       this.smoothed = next;
     }
     this.#prevClose = close;
-    this.divergence = this.#swing.update(c.low, c.high, this.obv);
   }
 
   /** `{ obv }`, null before the first bar. */
   values(): IndicatorValues {
     return { obv: nullIfNaN(this.obv) };
   }
+}
+
+/**
+ * The whole-series path: {@linkcode ObvState.advance} (the state's own OBV step) over closes and
+ * volumes, skipping only the swing-divergence tracking that `evaluate` needs.
+ */
+export function obvColumns(cols: CandleColumns, p: ObvParams): ValueColumns {
+  const n = cols.length;
+  const close = cols.close;
+  const volume = cols.volume;
+  const obv = new Float64Array(n);
+  const s = new ObvState(p);
+  for (let i = 0; i < n; i++) {
+    s.advance(close[i], volume[i]);
+    obv[i] = s.obv;
+  }
+  return { obv };
 }
 
 const BULLISH_DIVERGENCE = frozenSignal("BullishDivergence", 2, "OBV bullish divergence");
@@ -139,4 +166,5 @@ export default defineIndicator({
   warmup: () => 1,
   create: (p: ObvParams) => new ObvState(p),
   evaluate: (s: ObvState) => judgeObv(s),
+  batch: obvColumns,
 });

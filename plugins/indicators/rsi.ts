@@ -19,9 +19,11 @@
  */
 import {
   type Candle,
+  type CandleColumns,
   defineIndicator,
   type IndicatorSignal,
   type IndicatorValues,
+  type ValueColumns,
   z,
 } from "perptrix";
 import { frozenSignal } from "./_frozen_signal.ts";
@@ -93,11 +95,19 @@ export class RsiState {
   /** Feeds a candle the caller already validated, strictly after the previous one (the engine). */
   updateTrusted(c: Candle): void {
     this.#lastTime = c.time;
-    const x = c.close;
+    if (this.advance(c.close)) this.divergence = this.#swing.update(c.low, c.high, this.rsi);
+  }
+
+  /**
+   * The value step alone: one close into the averages and the RSI, true once the RSI is defined.
+   * {@linkcode updateTrusted} adds the swing-divergence check; the whole-series path (`batch`)
+   * runs only this, since divergences serve `evaluate` alone.
+   */
+  advance(x: number): boolean {
     const n = this.count++;
     const pc = this.#prevClose;
     this.#prevClose = x;
-    if (n === 0) return;
+    if (n === 0) return false;
     const d = x - pc;
     const p = this.#period;
     if (n > p) {
@@ -112,19 +122,35 @@ export class RsiState {
     } else {
       if (d < 0) this.#sumLoss -= d;
       else this.#sumGain += d;
-      if (n < p) return;
+      if (n < p) return false;
       this.avgGain = this.#sumGain / p;
       this.avgLoss = this.#sumLoss / p;
     }
     const total = this.avgGain + this.avgLoss;
     this.rsi = total < FLAT ? 0 : 100 * (this.avgGain / total);
-    this.divergence = this.#swing.update(c.low, c.high, this.rsi);
+    return true;
   }
 
   /** `{ rsi }`, null during warm-up. */
   values(): IndicatorValues {
     return { rsi: nullIfNaN(this.rsi) };
   }
+}
+
+/**
+ * The whole-series path: {@linkcode RsiState.advance} (the state's own Wilder averages and RSI
+ * formula) over the closes, skipping only the swing-divergence tracking that `evaluate` needs.
+ */
+export function rsiColumns(cols: CandleColumns, p: RsiParams): ValueColumns {
+  const n = cols.length;
+  const close = cols.close;
+  const rsi = new Float64Array(n);
+  const s = new RsiState(p);
+  for (let i = 0; i < n; i++) {
+    s.advance(close[i]);
+    rsi[i] = s.rsi;
+  }
+  return { rsi };
 }
 
 const lowerRisk = () => -1;
@@ -161,4 +187,5 @@ export default defineIndicator({
   warmup: (p: RsiParams) => p.period + 1,
   create: (p: RsiParams) => new RsiState(p),
   evaluate: (s: RsiState, p: RsiParams) => judgeRsi(s, p),
+  batch: rsiColumns,
 });
