@@ -22,9 +22,11 @@
  */
 import {
   type Candle,
+  type CandleColumns,
   defineIndicator,
   type IndicatorSignal,
   type IndicatorValues,
+  type ValueColumns,
   z,
 } from "perptrix";
 import { frozenSignal } from "./_frozen_signal.ts";
@@ -98,12 +100,21 @@ export class BollingerState {
   /** Feeds a candle the caller already validated, strictly after the previous one (the engine). */
   updateTrusted(c: Candle): void {
     this.#lastTime = c.time;
+    if (this.advance(c.close)) this.widthPercentile = this.#widths.push(this.width);
+  }
+
+  /**
+   * The value step alone: one close into the window and the bands, true once they are defined.
+   * {@linkcode updateTrusted} adds the width's rank for the squeeze; the whole-series path
+   * (`batch`) runs only this, since the rank serves `evaluate` alone.
+   */
+  advance(x: number): boolean {
     this.count++;
-    this.close = c.close;
+    this.close = x;
     this.prevWidth = this.width;
     const m = this.#moments;
-    m.push(c.close);
-    if (!m.full) return;
+    m.push(x);
+    if (!m.full) return false;
     const mean = m.mean;
     const variance = m.variance;
     const sigma = variance < ZERO_VARIANCE ? 0 : Math.sqrt(variance);
@@ -113,7 +124,7 @@ export class BollingerState {
     this.upper = mean + band;
     this.lower = mean - band;
     this.width = mean > 0 ? (this.upper - this.lower) / mean : 0;
-    this.widthPercentile = this.#widths.push(this.width);
+    return true;
   }
 
   /** `{ upper, middle, lower, width }`, null during warm-up. */
@@ -125,6 +136,28 @@ export class BollingerState {
       width: nullIfNaN(this.width),
     };
   }
+}
+
+/**
+ * The whole-series path: {@linkcode BollingerState.advance} (the state's own rolling moments and
+ * band formula) over the closes, skipping only the width ranking the squeeze (`evaluate`) needs.
+ */
+export function bollingerColumns(cols: CandleColumns, p: BollingerParams): ValueColumns {
+  const n = cols.length;
+  const close = cols.close;
+  const upper = new Float64Array(n);
+  const middle = new Float64Array(n);
+  const lower = new Float64Array(n);
+  const width = new Float64Array(n);
+  const s = new BollingerState(p);
+  for (let i = 0; i < n; i++) {
+    s.advance(close[i]);
+    upper[i] = s.upper;
+    middle[i] = s.middle;
+    lower[i] = s.lower;
+    width[i] = s.width;
+  }
+  return { upper, middle, lower, width };
 }
 
 const UPPER_BREAKOUT = frozenSignal("UpperBreakout", 1, "Price broke above Bollinger upper");
@@ -160,4 +193,5 @@ export default defineIndicator({
   warmup: (p: BollingerParams) => p.period,
   create: (p: BollingerParams) => new BollingerState(p),
   evaluate: (s: BollingerState, p: BollingerParams) => judgeBollinger(s, p),
+  batch: bollingerColumns,
 });
