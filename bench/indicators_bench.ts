@@ -11,6 +11,9 @@
  * - technicalindicators 3.1.0, streaming (`nextValue`): the same minus SuperTrend (it has none).
  * - @ixjb94/indicators 1.2.4, batch over whole arrays (it has no streaming API): the same minus
  *   SuperTrend, including building the input arrays from the candles.
+ * - Perptrix batch, like-for-like with @ixjb94: `candleColumns` from the candles (validated, as
+ *   the streaming path would) and `computeColumns` (each plugin's whole-series `batch()`) for the
+ *   same six; and, as an extra line, all seven with SuperTrend.
  *
  * Deno's summary prints the ratios against the Perptrix baseline; on unload a table of
  * candles/s (best iteration) and ratios is printed, followed by the size of one (symbol,
@@ -18,7 +21,13 @@
  * `_state_size.ts`).
  * @module
  */
-import { type Candle, candleProblem, type Indicator } from "../mod.ts";
+import {
+  type Candle,
+  candleColumns,
+  candleProblem,
+  computeColumns,
+  type Indicator,
+} from "../mod.ts";
 import {
   ATR as TsAtr,
   BollingerBands as TsBollinger,
@@ -40,6 +49,8 @@ import { IndicatorsSync } from "@ixjb94/indicators";
 
 const N = 1_000_000;
 const PRICE_IDS = ["macd", "rsi", "ema_cross", "supertrend", "bollinger", "atr", "obv"];
+/** The six @ixjb94 computes too (it has no SuperTrend). */
+const IXJB_IDS = ["rsi", "macd", "ema_cross", "bollinger", "atr", "obv"];
 
 /** mulberry32: a tiny seeded PRNG, so the data is the same on every run. */
 function prng(seed: number): () => number {
@@ -103,6 +114,10 @@ async function discoverIndicators(): Promise<Indicator[]> {
 const candles = gbmCandles(N);
 const all = await discoverIndicators();
 const price = all.filter((i) => PRICE_IDS.includes(i.id));
+const batchSix = all.filter((i) => IXJB_IDS.includes(i.id));
+if (price.length !== PRICE_IDS.length || batchSix.length !== IXJB_IDS.length) {
+  throw new Error("a price indicator plugin is missing");
+}
 const best = new Map<string, number>(); // bench name → best ms per 1M candles
 
 function record(name: string, t0: number): void {
@@ -237,6 +252,17 @@ function ixjbBatch(): number {
   return sink;
 }
 
+/**
+ * Whole-series values for `indicators` from the candle objects, as a backfill would compute
+ * them: columns built (and validated) once, then each plugin's `batch()` over them.
+ */
+function perptrixBatch(indicators: readonly Indicator[]): number {
+  const cols = candleColumns(candles);
+  let rows = 0;
+  for (const ind of indicators) rows += computeColumns(ind, cols)[ind.outputs[0]].length;
+  return rows;
+}
+
 const GROUP = "1M candles, all indicators";
 const NAMES = {
   update: `perptrix stream: all ${all.length} plugins, update only`,
@@ -246,6 +272,8 @@ const NAMES = {
   ts: "trading-signals stream: 7 (incl. SuperTrend)",
   ti: "technicalindicators stream: 6 (no SuperTrend)",
   ix: "@ixjb94/indicators batch: 6 (no SuperTrend)",
+  batch: "perptrix batch: 6 (no SuperTrend)",
+  batchAll: "perptrix batch: all 7",
 };
 let sink = 0;
 
@@ -283,6 +311,16 @@ Deno.bench({ name: NAMES.ix, group: GROUP, n: 5, warmup: 1 }, () => {
   const t0 = performance.now();
   sink += ixjbBatch();
   record(NAMES.ix, t0);
+});
+Deno.bench({ name: NAMES.batch, group: GROUP, n: 5, warmup: 1 }, () => {
+  const t0 = performance.now();
+  sink += perptrixBatch(batchSix);
+  record(NAMES.batch, t0);
+});
+Deno.bench({ name: NAMES.batchAll, group: GROUP, n: 5, warmup: 1 }, () => {
+  const t0 = performance.now();
+  sink += perptrixBatch(price);
+  record(NAMES.batchAll, t0);
 });
 
 /**
@@ -322,6 +360,13 @@ globalThis.addEventListener("unload", () => {
         `  ratio perptrix (all ${all.length}, ${label}) / ${other}: ${ratio.toFixed(2)}x`,
       );
     }
+  }
+  if (best.has(NAMES.batch) && best.has(NAMES.ix)) {
+    const ratio = rate(NAMES.batch) / rate(NAMES.ix);
+    console.log(
+      `  ratio perptrix batch / @ixjb94 batch (same 6, columns from the candles): ` +
+        `${ratio.toFixed(2)}x (target ≥ 1.00x: ${ratio >= 1 ? "met" : "NOT met"})`,
+    );
   }
   if (best.has(NAMES.trusted)) {
     const r = rate(NAMES.trusted);
