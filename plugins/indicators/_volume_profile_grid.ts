@@ -3,9 +3,10 @@
  * [k·w, (k+1)·w) with w = g · ln(1 + tickBps/10⁴). The grid is anchored at log-price 0, not at
  * the window, so a new high or low never moves the rows: each candle's spread volume is added
  * once when it enters and subtracted once when it leaves, in O(rows it covers). Rows live in a
- * circular array indexed by row number, the window's row span comes from two monotonic deques
- * (min low, max high), the POC is tracked as rows rise and rescanned only when the POC row
- * itself loses volume, and the value area is grown only when values() asks.
+ * circular array indexed by row number, the POC is tracked as rows rise and rescanned only when
+ * the POC row itself loses volume, and the value area is grown only when values() asks.
+ * The window's row span (its lowest low and highest high) comes from `SlidingExtremes`, which
+ * also stores the bars' log lows and highs.
  *
  * Grouping g is the smallest whole number of ticks per row that keeps the window's row span
  * within `maxBins`; it depends only on the window, and the rows are rebuilt from the window
@@ -16,6 +17,7 @@
 import type { Candle, IndicatorValues } from "perptrix";
 import { candleRejection, usableCandle } from "./_candle_guard.ts";
 import type { VolumeProfileParams, VolumeProfileStateName } from "./volume_profile.ts";
+import { SlidingExtremes } from "./_sliding_extremes.ts";
 import { valueArea, VOLUME_TIE } from "./_value_area.ts";
 
 /** Smallest ticks-per-row `g` with floor(hi/w) − floor(lo/w) + 1 ≤ maxBins, w = tick·g. */
@@ -38,7 +40,9 @@ export class GridVolumeProfile {
   readonly #maxBins: number;
   readonly #valueArea: number;
   readonly #minCandles: number;
-  // Ring of bars: log low/high, volume, density, first and last row (for the current grid).
+  // Ring of bars: log low/high (held by #extremes), volume, density, first and last row (for the
+  // current grid).
+  readonly #extremes: SlidingExtremes;
   readonly #xLow: Float64Array;
   readonly #xHigh: Float64Array;
   readonly #vols: Float64Array;
@@ -49,13 +53,6 @@ export class GridVolumeProfile {
   #size = 0;
   /** Bars in the window with volume > 0 (no profile when none: exact, unlike a running sum). */
   #positive = 0;
-  // Monotonic deques of ring slots: increasing lows, decreasing highs.
-  readonly #minQ: Int32Array;
-  readonly #maxQ: Int32Array;
-  #minH = 0;
-  #minN = 0;
-  #maxH = 0;
-  #maxN = 0;
   #close = NaN;
   #lastTime = -Infinity;
   // Grid.
@@ -82,14 +79,13 @@ export class GridVolumeProfile {
     this.#maxBins = p.maxBins;
     this.#valueArea = p.valueArea;
     this.#minCandles = p.minCandles;
-    this.#xLow = new Float64Array(n);
-    this.#xHigh = new Float64Array(n);
+    this.#extremes = new SlidingExtremes(n);
+    this.#xLow = this.#extremes.lows;
+    this.#xHigh = this.#extremes.highs;
     this.#vols = new Float64Array(n);
     this.#dens = new Float64Array(n);
     this.#row0 = new Float64Array(n);
     this.#row1 = new Float64Array(n);
-    this.#minQ = new Int32Array(n);
-    this.#maxQ = new Int32Array(n);
     let cap = 2;
     while (cap < p.maxBins) cap *= 2;
     this.#rows = new Float64Array(cap);
@@ -122,17 +118,7 @@ export class GridVolumeProfile {
     } else {
       i = this.#head;
       this.#head = i + 1 === cap ? 0 : i + 1;
-      // The leaving bar goes first: out of the deques, out of the rows.
-      const minQ = this.#minQ;
-      const maxQ = this.#maxQ;
-      if (minQ[this.#minH] === i) {
-        this.#minH = this.#minH + 1 === cap ? 0 : this.#minH + 1;
-        this.#minN--;
-      }
-      if (maxQ[this.#maxH] === i) {
-        this.#maxH = this.#maxH + 1 === cap ? 0 : this.#maxH + 1;
-        this.#maxN--;
-      }
+      // The leaving bar goes out of the rows.
       const ov = this.#vols[i];
       if (ov > 0) {
         this.#positive--;
@@ -142,9 +128,8 @@ export class GridVolumeProfile {
         }
       }
     }
-    this.#push(i, xl, xh);
-    xLow[i] = xl;
-    xHigh[i] = xh;
+    const extremes = this.#extremes;
+    extremes.push(i, xl, xh); // stores xLow[i], xHigh[i]
     this.#vols[i] = volume;
     this.#dens[i] = d;
     if (volume > 0) this.#positive++;
@@ -152,8 +137,8 @@ export class GridVolumeProfile {
     this.count++;
 
     // The window's extremes and, when they moved, its row span and grouping.
-    const xlo = xLow[this.#minQ[this.#minH]];
-    const xhi = xHigh[this.#maxQ[this.#maxH]];
+    const xlo = extremes.min;
+    const xhi = extremes.max;
     if (xlo !== this.#xlo || xhi !== this.#xhi) {
       this.#xlo = xlo;
       this.#xhi = xhi;
@@ -190,40 +175,13 @@ export class GridVolumeProfile {
       this.#row0[i] = r0;
       this.#row1[i] = r1;
       if (volume > 0) {
-        this.#add(xl, xh, r0, r1, volume, d);
+        // While the POC awaits a rescan there is no leader to track: plain sums.
+        if (this.#pocDirty) this.#spread(xl, xh, r0, r1, volume, d);
+        else this.#add(xl, xh, r0, r1, volume, d);
         this.#total += volume;
       }
       this.#areaDirty = true;
     } else this.#rebuild(); // first candle, or the window's grouping changed
-  }
-
-  // Appends slot i to both deques, dropping entries it dominates.
-  #push(i: number, xl: number, xh: number): void {
-    const cap = this.#lookback;
-    const xLow = this.#xLow;
-    const xHigh = this.#xHigh;
-    const minQ = this.#minQ;
-    let n = this.#minN;
-    let t = this.#minH + n - 1;
-    if (t >= cap) t -= cap;
-    while (n > 0 && xLow[minQ[t]] >= xl) {
-      n--;
-      t = t === 0 ? cap - 1 : t - 1;
-    }
-    t = t + 1 === cap ? 0 : t + 1;
-    minQ[t] = i;
-    this.#minN = n + 1;
-    const maxQ = this.#maxQ;
-    n = this.#maxN;
-    t = this.#maxH + n - 1;
-    if (t >= cap) t -= cap;
-    while (n > 0 && xHigh[maxQ[t]] <= xh) {
-      n--;
-      t = t === 0 ? cap - 1 : t - 1;
-    }
-    t = t + 1 === cap ? 0 : t + 1;
-    maxQ[t] = i;
-    this.#maxN = n + 1;
   }
 
   // Adds volume v (density d, negative to remove) spread over [xl, xh], rows r0..r1.
@@ -238,22 +196,18 @@ export class GridVolumeProfile {
     rows[r0 & mask] += d * ((r0 + 1) * w - xl);
     const full = d * w;
     // Int32 slot walk (r & mask without a double per step).
-    for (let k = (r0 + 1) & mask, m = r1 - r0 - 1; m > 0; m--, k = (k + 1) & mask) {
+    for (let k = (r0 + 1) & mask, m = (r1 - r0 - 1) | 0; m > 0; m--, k = (k + 1) & mask) {
       rows[k] += full;
     }
     rows[r1 & mask] += d * (xh - r1 * w);
   }
 
-  // Adds a bar and keeps the POC current: the touched rows' leader (lowest row on a tie) takes
-  // over when it beats the POC, or ties it from below.
+  // Adds a bar and keeps a current POC current: the touched rows' leader (lowest row on a tie)
+  // takes over when it beats the POC, or ties it from below. Same sums as #spread, with the
+  // touched rows' leader found in the same pass.
   #add(xl: number, xh: number, r0: number, r1: number, v: number, d: number): void {
     const rows = this.#rows;
     const mask = this.#mask;
-    if (this.#pocDirty) {
-      this.#spread(xl, xh, r0, r1, v, d);
-      return;
-    }
-    // Same sums as #spread, with the touched rows' leader found in the same pass.
     let lead = r0;
     let top: number;
     if (r0 === r1) top = rows[r0 & mask] += v;
@@ -262,7 +216,7 @@ export class GridVolumeProfile {
       top = rows[r0 & mask] += d * ((r0 + 1) * w - xl);
       const full = d * w;
       let off = 0; // leader's row - r0 among the full rows
-      for (let k = (r0 + 1) & mask, m = 1; m < r1 - r0; m++, k = (k + 1) & mask) {
+      for (let k = (r0 + 1) & mask, m = 1, n = (r1 - r0) | 0; m < n; m++, k = (k + 1) & mask) {
         const x = rows[k] += full;
         if (x > top + VOLUME_TIE * top) {
           top = x;
