@@ -113,7 +113,14 @@ function sideOf(d: Direction): number {
   return d === "Long" ? LONG : d === "Short" ? SHORT : 0;
 }
 
-/** The position and cost model for one symbol. Feed candles and signals in time order. */
+/**
+ * The position and cost model for one symbol. Feed candles and signals in time order. The
+ * settings are read once, at construction.
+ *
+ * Per candle ({@linkcode onCandle}, {@linkcode onSignal}, {@linkcode equityAt}) nothing is
+ * allocated and the only calls are to code that runs when something happens (a settlement is
+ * due, an order fills, a level is touched): the common candle is a handful of comparisons.
+ */
 export class TradingModel {
   readonly config: BacktestConfig;
   readonly intervalMs: number;
@@ -134,7 +141,16 @@ export class TradingModel {
     bars_in_market: 0,
   };
   readonly #slip: number;
+  readonly #takerFee: number;
+  readonly #makerFee: number;
+  readonly #riskPct: number;
+  readonly #maxLeverage: number;
+  readonly #signalClose: boolean;
+  readonly #reverse: boolean;
+  readonly #tpMarket: boolean;
   readonly #funding: SettlementCursor | undefined;
+  /** Time of the next unconsumed settlement (`Infinity` without funding or when none is left). */
+  #fundingNext: number;
   #cash: number;
   // open position (side 0 = flat)
   #side = 0;
@@ -155,7 +171,10 @@ export class TradingModel {
   #pendingSl = 0;
   #pendingTp = NaN;
   #pendingSignalTime = 0;
-  #lastCandle: Candle | undefined;
+  // the last candle seen (for the end-of-data exit)
+  #seen = false;
+  #lastClose = 0;
+  #lastEnd = 0;
 
   /** `funding` is consumed as candles pass; omit it to trade without funding. */
   constructor(config: BacktestConfig, intervalMs: number, funding?: SettlementCursor) {
@@ -163,7 +182,15 @@ export class TradingModel {
     this.config = config;
     this.intervalMs = intervalMs;
     this.#slip = config.slippage_bps / 10_000;
+    this.#takerFee = config.taker_fee;
+    this.#makerFee = config.maker_fee;
+    this.#riskPct = config.risk_pct;
+    this.#maxLeverage = config.max_leverage;
+    this.#signalClose = config.entry === "signal_close";
+    this.#reverse = config.reverse_on_opposite;
+    this.#tpMarket = config.take_profit_order === "market";
     this.#funding = funding;
+    this.#fundingNext = funding === undefined ? Infinity : funding.nextTime;
     this.#cash = config.initial_equity;
   }
 
@@ -184,25 +211,47 @@ export class TradingModel {
       : this.#cash + this.#side * this.#qty * (price - this.#entry);
   }
 
+  /**
+   * {@linkcode equityAt} the close of `c`, written to `out[i]`: the run loop's form, which passes
+   * no bare number across a call (a double crossing a call that is not inlined is boxed).
+   */
+  markClose(c: Candle, out: Float64Array, i: number): void {
+    out[i] = this.#side === 0
+      ? this.#cash
+      : this.#cash + this.#side * this.#qty * (c.close - this.#entry);
+  }
+
   /** Processes one candle's fills (steps 1–4 of the module doc), before its signal is known. */
   onCandle(c: Candle): void {
-    this.#lastCandle = c;
+    const time = c.time;
+    const end = time + this.intervalMs;
+    this.#seen = true;
+    this.#lastClose = c.close;
+    this.#lastEnd = end;
     this.totals.bars++;
-    this.#settle(c.time, c.open);
+    if (this.#fundingNext < time) this.#settle(time, c.open);
     if (this.#pendingExit) {
       this.#pendingExit = false;
-      if (this.#side !== 0) this.#close(c.open, c.time, "opposite_signal", true, false);
+      if (this.#side !== 0) this.#close(c.open, time, "opposite_signal", true, false);
     }
     if (this.#pendingSide !== 0) {
       const side = this.#pendingSide;
       this.#pendingSide = 0;
-      this.#open(side, c.open, c.time, this.#pendingSl, this.#pendingTp, this.#pendingSignalTime);
+      this.#open(side, c.open, time, this.#pendingSl, this.#pendingTp, this.#pendingSignalTime);
     }
-    this.#settle(c.time + this.intervalMs, c.open);
-    if (this.#side !== 0) {
+    if (this.#fundingNext < end) this.#settle(end, c.open);
+    const side = this.#side;
+    if (side !== 0) {
       this.totals.bars_in_market++;
       this.#posBars++;
-      this.#checkStops(c);
+      // Step 4 inline for the common candle that touches neither level.
+      const sl = this.#sl;
+      const tp = this.#tp;
+      if (
+        side === LONG
+          ? c.low <= sl || (tp === tp && c.high >= tp)
+          : c.high >= sl || (tp === tp && c.low <= tp)
+      ) this.#checkStops(c);
     }
   }
 
@@ -215,11 +264,16 @@ export class TradingModel {
   onSignal(s: TradeSignal, c: Candle): void {
     const dir = sideOf(s.direction);
     if (dir === 0 || dir === this.#side) return;
-    const now = this.config.entry === "signal_close";
+    this.#act(dir, s, c);
+  }
+
+  /** The rare part of {@linkcode onSignal}: a signal that changes the position. */
+  #act(dir: number, s: TradeSignal, c: Candle): void {
+    const now = this.#signalClose;
     if (this.#side === -dir) {
       if (now) this.#close(c.close, c.time + this.intervalMs, "opposite_signal", true, false);
       else this.#pendingExit = true;
-      if (!this.config.reverse_on_opposite) return;
+      if (!this.#reverse) return;
     }
     this.totals.entry_signals++;
     const sl = s.sl_pct;
@@ -240,18 +294,17 @@ export class TradingModel {
 
   /** Ends the run: closes any open position at the last candle's close (taker fill). */
   finish(): void {
-    const c = this.#lastCandle;
     if (this.#pendingSide !== 0) this.totals.unfilled_at_end++;
     this.#pendingSide = 0;
     this.#pendingExit = false;
-    if (c !== undefined && this.#side !== 0) {
-      this.#close(c.close, c.time + this.intervalMs, "end_of_data", true, false);
+    if (this.#seen && this.#side !== 0) {
+      this.#close(this.#lastClose, this.#lastEnd, "end_of_data", true, false);
     }
   }
 
+  /** Applies the settlements before `until` (called only when one is due). */
   #settle(until: number, price: number): void {
-    const f = this.#funding;
-    if (f === undefined) return;
+    const f = this.#funding!;
     while (f.nextTime < until) {
       const t = f.nextTime;
       const rate = f.take();
@@ -263,6 +316,7 @@ export class TradingModel {
       if (pay > 0) this.totals.funding_paid += pay;
       else this.totals.funding_received -= pay;
     }
+    this.#fundingNext = f.nextTime;
   }
 
   #open(side: number, ref: number, time: number, slPct: number, tpPct: number, sigTime: number) {
@@ -279,16 +333,15 @@ export class TradingModel {
       t.skipped_no_stop++;
       return;
     }
-    const cfg = this.config;
-    const risk = equity * cfg.risk_pct / 100;
+    const risk = equity * this.#riskPct / 100;
     let qty = risk / dist;
-    const cap = equity * cfg.max_leverage / fill;
+    const cap = equity * this.#maxLeverage / fill;
     if (qty > cap) {
       qty = cap;
       t.leverage_capped++;
     }
     const tp = tpPct === tpPct ? fill + side * fill * tpPct / 100 : NaN;
-    const fee = qty * fill * cfg.taker_fee;
+    const fee = qty * fill * this.#takerFee;
     this.#cash -= fee;
     t.fees += fee;
     t.slippage += qty * Math.abs(fill - ref);
@@ -313,7 +366,7 @@ export class TradingModel {
     const hitSl = long ? c.low <= sl : c.high >= sl;
     const hitTp = tp === tp && (long ? c.high >= tp : c.low <= tp);
     if (!hitSl && !hitTp) return;
-    const market = this.config.take_profit_order === "market";
+    const market = this.#tpMarket;
     if (long ? c.open <= sl : c.open >= sl) {
       this.#close(c.open, c.time, "stop_loss", true, false);
     } else if (hitTp && (long ? c.open >= tp : c.open <= tp)) {
@@ -329,11 +382,10 @@ export class TradingModel {
   #close(ref: number, time: number, reason: ExitReason, taker: boolean, ambiguous: boolean) {
     const side = this.#side;
     const qty = this.#qty;
-    const cfg = this.config;
     const slip = taker ? this.#slip : 0;
     const fill = ref * (1 - side * slip);
     const gross = side * qty * (fill - this.#entry);
-    const fee = qty * fill * (taker ? cfg.taker_fee : cfg.maker_fee);
+    const fee = qty * fill * (taker ? this.#takerFee : this.#makerFee);
     this.#cash += gross - fee;
     const t = this.totals;
     t.fees += fee;

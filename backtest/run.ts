@@ -85,7 +85,10 @@ export function runBacktest(input: BacktestInput): BacktestResult {
   const times = new Float64Array(traded + 1);
   equity[0] = config.initial_equity;
   times[0] = traded > 0 ? candles[first].time : 0;
-  const signals = { long: 0, short: 0, neutral: 0, warmup: 0 };
+  let long = 0;
+  let short = 0;
+  let neutral = 0;
+  let warmup = 0;
 
   let prev = -Infinity;
   for (let i = 0; i < n; i++) {
@@ -110,15 +113,15 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     }
     if (i < first) continue;
     model.onCandle(c);
-    if (s === undefined) signals.warmup++;
+    if (s === undefined) warmup++;
     else {
-      if (s.direction === "Long") signals.long++;
-      else if (s.direction === "Short") signals.short++;
-      else signals.neutral++;
+      if (s.direction === "Long") long++;
+      else if (s.direction === "Short") short++;
+      else neutral++;
       model.onSignal(s, c);
     }
     const j = i - first + 1;
-    equity[j] = model.equityAt(c.close);
+    model.markClose(c, equity, j);
     times[j] = c.time + step;
     if (progress !== undefined && i % every === 0) progress(i, n);
   }
@@ -133,7 +136,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     candles_traded: traded,
     from: traded > 0 ? candles[first].time : null,
     to: traded > 0 ? candles[n - 1].time : null,
-    signals,
+    signals: { long, short, neutral, warmup },
     trades: model.trades,
     totals: model.totals,
     equity,

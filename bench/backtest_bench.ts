@@ -9,15 +9,20 @@
  *
  * Benches (group `backtest-1m`): baseline = read + parse the CSV; `full` = the live signal engine
  * (default strategy, all plugins) + trading model over pre-parsed candles; `model only` = the
- * trading model replaying precomputed signals, which isolates the model's own cost.
+ * whole backtest loop (validation, funding join, trading model, metrics) replaying the signals the
+ * full run computes, which isolates everything but the engine. The replaying source hands out one
+ * reused record (absent stops as NaN, which the model treats like null), so its own cost is a few
+ * stores, not an allocation per candle; the replay must reproduce the full run's trades exactly.
  * @module
  */
 import type { Candle } from "../core/candle.ts";
 import { parseCandlesCsv } from "../core/csv.ts";
+import { FundingCursor } from "../core/engine/funding_join.ts";
 import type { FundingPoint } from "../core/market.ts";
 import type { Direction, SignalRecord } from "../core/signal.ts";
 import { parseBacktestConfig } from "../backtest/config.ts";
 import { compileBacktestStrategy, engineSeries } from "../backtest/engine.ts";
+import { tradesHash } from "../backtest/hash.ts";
 import { runBacktest } from "../backtest/run.ts";
 import { BTC_1M, loadCandles, loadFunding } from "../tests/data.ts";
 
@@ -87,14 +92,16 @@ function parse(): Candle[] {
   return parseCandlesCsv(Deno.readTextFileSync(CSV_PATH));
 }
 
-// Precomputed signals for the model-only bench (only the fields the model reads).
+// Precomputed signals for the model-only bench (only the fields the model reads), from the
+// candles the engine sees in the full run (funding joined).
 const dirs = new Int8Array(N);
 const sl = new Float64Array(N).fill(NaN);
 const tp = new Float64Array(N).fill(NaN);
 {
   const s = await engineSeries("BTC", "1m", strategy);
+  const join = new FundingCursor(funding, MIN); // streamed: no second 1M-candle array to collect
   for (let i = 0; i < N; i++) {
-    const r = s.update(candles[i]);
+    const r = s.update(join.attach(candles[i]));
     if (r === undefined) dirs[i] = 9;
     else {
       dirs[i] = r.direction === "Long" ? 1 : r.direction === "Short" ? -1 : 0;
@@ -106,16 +113,16 @@ const tp = new Float64Array(N).fill(NaN);
 const DIR: Direction[] = ["Short", "Neutral", "Long"];
 function replaySource() {
   let i = 0;
+  const rec = { time: 0, direction: DIR[1], sl_pct: NaN, tp_pct: NaN };
   return {
     update(c: Candle): SignalRecord | undefined {
       const k = i++;
       if (dirs[k] === 9) return undefined;
-      return {
-        time: c.time,
-        direction: DIR[dirs[k] + 1],
-        sl_pct: Number.isNaN(sl[k]) ? null : sl[k],
-        tp_pct: Number.isNaN(tp[k]) ? null : tp[k],
-      } as SignalRecord;
+      rec.time = c.time;
+      rec.direction = DIR[dirs[k] + 1];
+      rec.sl_pct = sl[k];
+      rec.tp_pct = tp[k];
+      return rec as SignalRecord;
     },
   };
 }
@@ -140,7 +147,15 @@ const [parsed, tParse] = timed(parse);
 const tFullStart = performance.now();
 const fullResult = await full();
 const tFull = (performance.now() - tFullStart) / 1000;
-const [, tModel] = timed(modelOnly);
+// The replay must reproduce the full run's trades; its result is not kept alive for the benches.
+const [tModel, hModel] = await (async () => {
+  const [r, t] = timed(modelOnly);
+  return [t, await tradesHash(r.trades)] as const;
+})();
+const hFull = await tradesHash(fullResult.trades);
+if (hFull !== hModel) {
+  throw new Error(`replayed trades differ from the full run: ${hModel} ≠ ${hFull}`);
+}
 const rate = (s: number) => `${Math.round(N / s).toLocaleString("en-US")} candles/s`;
 console.log(
   [

@@ -113,6 +113,29 @@ Deno.test("cursor: own rates do not win, and a candle is copied only when it mus
   assert.ok(!("fundingRate" in out8));
 });
 
+Deno.test("a joined candle keeps the Candle fields that are set, with the same values", () => {
+  const c: Candle = { ...candleAt(3), trades: 42, openInterest: 1234.5, fundingRate: 0.9 };
+  const pts = [{ time: 0, rate: 0.0004, periodHours: 8 }];
+  // Closes at 3 min + 1 min: the 0 h settlement is 4 min old, fresh; 0.0004 / 8 = 0.00005.
+  const [out] = joinFunding([c], pts, 60_000).candles;
+  assert.deepEqual(out, { ...c, fundingRate: 0.00005 });
+  // Stale (maxAgePeriods 0 and 4 min old): the rate is removed, everything else kept.
+  const [stale] = joinFunding([c], pts, 60_000, { maxAgePeriods: 0 }).candles;
+  const { fundingRate: _f, ...rest } = c;
+  assert.deepEqual(stale, rest);
+  // A plain candle gets exactly OHLCV + time + the rate (no optional keys appear).
+  const [plain] = joinFunding([candleAt(3)], pts, 60_000).candles;
+  assert.deepEqual(Object.keys(plain).sort(), [
+    "close",
+    "fundingRate",
+    "high",
+    "low",
+    "open",
+    "time",
+    "volume",
+  ]);
+});
+
 Deno.test("cursor: disordered settlements, a zero period and candles going back are refused", () => {
   const backwards = [{ time: 2 * H, rate: 0, periodHours: 1 }, {
     time: H,
