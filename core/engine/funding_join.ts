@@ -116,6 +116,32 @@ export class FundingCursor {
 }
 
 /**
+ * The per-hour rate in force at `close` by the same rule as {@linkcode FundingCursor}: the latest
+ * settlement with `time ≤ close`, unless it is older than `maxAgePeriods` of its own periods;
+ * `undefined` when none applies. For callers that look up candles out of order (a replay of
+ * several series, a backfill): a binary search over `points` (ascending by time), O(log n).
+ */
+export function fundingRateAt(
+  points: readonly FundingPoint[],
+  close: number,
+  opts: FundingJoinOptions = {},
+): number | undefined {
+  let lo = 0, hi = points.length - 1, found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (points[mid].time <= close) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  if (found < 0) return undefined;
+  const p = points[found];
+  if (!(p.periodHours > 0)) return undefined;
+  const maxAgeMs = (opts.maxAgePeriods ?? 2) * p.periodHours * HOUR_MS;
+  return close - p.time <= maxAgeMs ? p.rate / p.periodHours : undefined;
+}
+
+/**
  * A copy of `c` with `fundingRate` set to `rate`, or absent when `rate` is undefined. It carries
  * the {@linkcode Candle} fields that are set on `c`, built as one literal: about half the cost of
  * a spread per candle (a spread walks the source's keys), and every joined candle has the same

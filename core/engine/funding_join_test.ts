@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { Candle } from "../candle.ts";
 import { loadFunding } from "../../tests/data.ts";
 import { candleAt } from "./_fakes.ts";
-import { FundingCursor, joinFunding } from "./funding_join.ts";
+import { FundingCursor, fundingRateAt, joinFunding } from "./funding_join.ts";
 
 const H = 3_600_000;
 const hourly = (n: number, extra: Partial<Candle> = {}): Candle[] =>
@@ -168,4 +168,40 @@ Deno.test("real Hyperliquid funding onto hourly candles: every candle in range j
   const { candles: out, joined } = joinFunding(candles, points, H);
   assert.equal(joined, candles.length);
   for (const c of out) assert.ok(Math.abs(c.fundingRate!) < 0.01, String(c.fundingRate));
+});
+
+Deno.test("fundingRateAt: the same rule by binary search (≤ close, per hour, stale after 2 periods)", () => {
+  const pts = [
+    { time: 0, rate: 0.0008, periodHours: 8 },
+    { time: 8 * H, rate: -0.0016, periodHours: 8 },
+  ];
+  assert.equal(fundingRateAt(pts, -1), undefined); // before the first settlement
+  assert.equal(fundingRateAt(pts, 0), 0.0001); // exactly at it: known
+  assert.equal(fundingRateAt(pts, 8 * H - 1), 0.0001);
+  assert.equal(fundingRateAt(pts, 8 * H), -0.0002);
+  assert.equal(fundingRateAt(pts, 24 * H), -0.0002); // 16 h old = 2 periods: still fresh
+  assert.equal(fundingRateAt(pts, 24 * H + 1), undefined); // older: stale
+  assert.equal(fundingRateAt(pts, 24 * H + 1, { maxAgePeriods: 3 }), -0.0002);
+  assert.equal(fundingRateAt([], 0), undefined);
+});
+
+Deno.test("fundingRateAt agrees with the cursor on real Hyperliquid funding and 8-hourly Binance", () => {
+  for (
+    const file of [
+      "hyperliquid-btc-funding-1h-2023-05_2025-07.csv",
+      "binance-btcusdt-perp-funding-8h-2021-06_2026-02.csv",
+    ]
+  ) {
+    const points = loadFunding(file);
+    const start = points[0].time - 5 * H;
+    const end = points[points.length - 1].time + 30 * H;
+    const cursor = new FundingCursor(points, H);
+    let joined = 0;
+    for (let t = start; t < end; t += H) {
+      const fromCursor = cursor.attach({ ...candleAt(0), time: t }).fundingRate;
+      assert.equal(fundingRateAt(points, t + H), fromCursor, `${file} at ${t}`);
+      if (fromCursor !== undefined) joined++;
+    }
+    assert.ok(joined > 10_000, `${file}: ${joined} candles joined`);
+  }
 });

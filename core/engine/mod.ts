@@ -37,6 +37,7 @@ export {
   FundingCursor,
   type FundingJoin,
   type FundingJoinOptions,
+  fundingRateAt,
   joinFunding,
 } from "./funding_join.ts";
 export { ENGINE_VERSION } from "./version.ts";

@@ -4,7 +4,7 @@
  * Hyperliquid funding is already a fraction per hour, so rates are used as they are.
  * @module
  */
-import type { FundingPoint, PerpSnapshot, z } from "perptrix";
+import { type FundingPoint, fundingRateAt, type PerpSnapshot, type z } from "perptrix";
 import type { ActiveAssetCtxData, FundingHistoryRow } from "./schemas.ts";
 
 /** Hyperliquid settles funding every hour. */
@@ -129,7 +129,7 @@ export class PerpState {
   /**
    * Funding rate and open interest to attach to a candle closing at `closeTime` (exclusive end):
    * the live snapshot taken nearest the close when within `liveWindowMs` of it, else the last
-   * settlement at or before the close.
+   * settlement at or before the close unless it is stale (the engine's join rule, `fundingRateAt`).
    */
   annotate(
     closeTime: number,
@@ -139,15 +139,7 @@ export class PerpState {
     if (s !== undefined && Math.abs(s.time - closeTime) <= liveWindowMs) {
       return { fundingRate: s.fundingRate, openInterest: s.openInterest };
     }
-    const h = this.#history;
-    let lo = 0, hi = h.length - 1, found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (h[mid].time <= closeTime) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found >= 0 ? { fundingRate: h[found].rate / h[found].periodHours } : {};
+    const rate = fundingRateAt(this.#history, closeTime);
+    return rate === undefined ? {} : { fundingRate: rate };
   }
 }

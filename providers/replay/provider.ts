@@ -8,6 +8,7 @@
 import {
   type Candle,
   type FundingPoint,
+  fundingRateAt,
   type Health,
   type Interval,
   INTERVALS,
@@ -79,19 +80,12 @@ export class ReplayProvider implements Provider {
     this.#played = this.series.map(() => 0);
   }
 
+  /** The candle with the funding file's rate at its close (the engine's join rule), if any. */
   #annotate(symbol: string, interval: Interval, c: Candle): Candle {
     const f = this.#funding.get(symbol);
     if (f === undefined || f.length === 0) return c;
-    const close = nextOpenTime(interval, c.time);
-    let lo = 0, hi = f.length - 1, found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (f[mid].time <= close) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found < 0 ? c : { ...c, fundingRate: f[found].rate / f[found].periodHours };
+    const rate = fundingRateAt(f, nextOpenTime(interval, c.time));
+    return rate === undefined ? c : { ...c, fundingRate: rate };
   }
 
   #deliver(sink: MarketSink, i: number): void {
