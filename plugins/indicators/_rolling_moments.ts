@@ -45,17 +45,11 @@ export class RollingMoments {
   /** Adds one input, evicting the oldest when full. */
   push(x: number): void {
     const n = this.period;
-    const buf = this.#buf;
     if (this.#size < n) {
-      buf[this.#head] = x;
-      this.#head = this.#head + 1 === n ? 0 : this.#head + 1;
-      this.#size++;
-      const d = x - this.#m;
-      this.#m += d / this.#size;
-      this.#m2 += d * (x - this.#m);
-      if (this.#size === n) this.#exact();
+      this.#fill(x);
       return;
     }
+    const buf = this.#buf;
     const old = buf[this.#head];
     buf[this.#head] = x;
     const oldMean = this.#m;
@@ -67,6 +61,19 @@ export class RollingMoments {
       this.#head = 0;
       this.#exact();
     }
+  }
+
+  // Warm-up: Welford's running update while the window fills (kept out of line, so the sliding
+  // path of push stays small enough to inline into the indicators).
+  #fill(x: number): void {
+    const n = this.period;
+    this.#buf[this.#head] = x;
+    this.#head = this.#head + 1 === n ? 0 : this.#head + 1;
+    this.#size++;
+    const d = x - this.#m;
+    this.#m += d / this.#size;
+    this.#m2 += d * (x - this.#m);
+    if (this.#size === n) this.#exact();
   }
 
   /** Two-pass recomputation over the window (oldest first), resetting accumulated rounding. */

@@ -23,7 +23,7 @@ export class RollingRank {
   #prev: Int32Array;
   #head = 0; // ring slot of the oldest value once full
   #size = 0;
-  #last = -1; // slot of the newest value, -1 when empty
+  #last: number; // slot of the newest value; the sentinel while empty
   #lastRank = 0; // nodes before it in value order
 
   constructor(capacity: number) {
@@ -31,6 +31,7 @@ export class RollingRank {
       throw new RangeError(`window capacity must be a positive integer, got ${capacity}`);
     }
     this.capacity = capacity;
+    this.#last = capacity;
     this.#vals = new Float64Array(capacity + 1);
     this.#vals[capacity] = NaN;
     this.#next = new Int32Array(capacity + 1).fill(capacity);
@@ -77,33 +78,44 @@ export class RollingRank {
   push(x: number): number {
     if (x !== x) throw new RangeError("RollingRank cannot hold NaN");
     const cap = this.capacity;
+    let slot = this.#head;
+    let ref = this.#last;
+    let rank = this.#lastRank;
+    if (this.#size < cap) slot = this.#size++; // filling: nothing to evict
+    else {
+      // Evict the oldest value: it precedes the reference node when not above it (it arrived
+      // first); if it is the reference (capacity 1), the list empties and the sentinel (which
+      // follows every node) becomes the reference.
+      this.#head = slot + 1 === cap ? 0 : slot + 1;
+      if (slot === ref) {
+        ref = cap;
+        rank = 0;
+      } else rank -= +(this.#vals[slot] <= this.#vals[ref]);
+      this.#unlink(slot);
+    }
+    return this.#link(slot, x, ref, rank);
+  }
+
+  // Removes node `slot` from the value order.
+  #unlink(slot: number): void {
+    const next = this.#next;
+    const prev = this.#prev;
+    const p = prev[slot];
+    const n = next[slot];
+    next[p] = n;
+    prev[n] = p;
+  }
+
+  // Stores x in `slot` and links it after the last node at or below x (ties stay in arrival
+  // order), found by walking from node `ref`, which has `rank` nodes before it (the sentinel:
+  // all of them); returns x's mid-rank.
+  #link(slot: number, x: number, ref: number, rank: number): number {
     const vals = this.#vals;
     const next = this.#next;
     const prev = this.#prev;
-    let ref = this.#last;
-    let rank = this.#lastRank;
-    let slot: number;
-    if (this.#size < cap) slot = this.#size++;
-    else {
-      slot = this.#head;
-      this.#head = slot + 1 === cap ? 0 : slot + 1;
-      // The oldest value precedes the reference node when not above it (it arrived first).
-      if (slot === ref) ref = -1; // capacity 1: the list empties
-      else rank -= +(vals[slot] <= vals[ref]);
-      const p = prev[slot];
-      const n = next[slot];
-      next[p] = n;
-      prev[n] = p;
-    }
     vals[slot] = x;
-    // `at` = the node x goes after: the last one at or below x (so ties stay in arrival order);
-    // `rank` becomes the number of nodes up to it.
-    let at: number;
-    if (ref < 0) {
-      at = cap;
-      rank = 0;
-    } else if (x >= vals[ref]) {
-      at = ref;
+    let at = ref;
+    if (x >= vals[ref]) { // never for the sentinel, whose value is NaN
       rank++;
       for (let c = next[at]; vals[c] <= x; c = next[c]) { // the sentinel's NaN stops the walk
         at = c;
@@ -116,6 +128,7 @@ export class RollingRank {
         rank--;
       }
     }
+    // `rank` is now the number of nodes up to `at`, i.e. before x.
     const after = next[at];
     next[at] = slot;
     prev[slot] = at;
