@@ -8,11 +8,11 @@ import { type Candle, CandleError, candleProblem } from "../candle.ts";
 import type { Indicator, IndicatorSignal, IndicatorState } from "../indicator.ts";
 import type { Interval } from "../interval.ts";
 import { exactPriceRule, type PriceRule } from "../price_rule.ts";
-import type { CategoryResult, Contribution, Reason, SignalRecord } from "../signal.ts";
+import type { CategoryResult, Contribution, Reason, RiskLevel, SignalRecord } from "../signal.ts";
 import type { CompiledStrategy } from "./compiled.ts";
-import { confidence } from "./confidence.ts";
-import { riskLevel } from "./risk.ts";
-import { biasOf, clampScore, directionOf, totalScore } from "./score.ts";
+import { clampScore } from "./score.ts";
+import { ScoreMemo } from "./score_memo.ts";
+import { isValidCandle } from "./candle_check.ts";
 import { type StopDistances, stopDistancesInto, type StopPrices, stopPricesInto } from "./stops.ts";
 import { ENGINE_VERSION } from "./version.ts";
 
@@ -41,15 +41,22 @@ interface Part {
   /** Index in the slot's cache, −1 when not cached (the signal was not frozen). */
   readonly code: number;
   /**
-   * The signal's risk function and stop-widening flag, copied so the hot loops read one shape
+   * The signal's risk function and stop-widening flag, copied so the engine reads one shape
    * (parts) instead of the plugins' many signal shapes (megamorphic property loads).
    */
   readonly risk: ((total: number) => number) | undefined;
   readonly widen: boolean;
 }
 
-/** Placeholders of the per-slot scratch arrays before the first evaluation. */
-const NO_SIGNAL: IndicatorSignal = Object.freeze({ score: 0, state: "", reason: "" });
+/** An indicator's `evaluate`, read once per series (called with the plugin as `this`). */
+type Evaluate = (this: Indicator, state: IndicatorState, params: unknown) => IndicatorSignal;
+
+/**
+ * Placeholders of the per-slot scratch arrays. `UNSEEN` is never returned by a plugin, so a slot
+ * holding it (before the first evaluation, or after a signal that was not frozen and so must not
+ * be recognised by identity) always takes the part look-up.
+ */
+const UNSEEN: IndicatorSignal = Object.freeze({ score: 0, state: "", reason: "" });
 const NO_PART: Part = Object.freeze({
   contribution: Object.freeze({ id: "", state: "", score: 0, reason: "" }),
   score: 0,
@@ -72,6 +79,9 @@ const MAX_CATEGORY_RESULTS = 4096;
  * look-up.
  */
 const HOT_SLOTS = 256;
+/** Multiplicative hash of a key into a hot slot (its top 8 bits). */
+const HASH = 0x9e3779b1 | 0;
+const HASH_SHIFT = 24;
 
 /** Per-series options. */
 export interface SignalSeriesOptions {
@@ -83,9 +93,9 @@ const RISK_LOW: Reason = Object.freeze({ text: "Risk level: Low", weight: 0.5 })
 const RISK_MEDIUM: Reason = Object.freeze({ text: "Risk level: Medium", weight: 0.5 });
 const RISK_HIGH: Reason = Object.freeze({ text: "Risk level: High", weight: 0.5 });
 
-function riskReason(risk: string): Reason {
-  return risk === "Low" ? RISK_LOW : risk === "Medium" ? RISK_MEDIUM : RISK_HIGH;
-}
+/** Risk levels and their reason lines by index (0 Low, 1 Medium, 2 High). */
+const RISK_LEVELS: readonly RiskLevel[] = ["Low", "Medium", "High"];
+const RISK_REASONS: readonly Reason[] = [RISK_LOW, RISK_MEDIUM, RISK_HIGH];
 
 /** A stop volatility value as the stop rule sees it: NaN for anything it would refuse. */
 function stopValue(v: unknown): number {
@@ -116,6 +126,40 @@ function packed<T>(n: number, v: T): T[] {
   return a;
 }
 
+/**
+ * A fresh packed array of `buf[0..n)`. Records get exact-size arrays; literals allocate inline in
+ * optimised code, where `slice` is a builtin call and pushing onto `[]` grows a 16-slot store.
+ * Kept small (the lengths records mostly have) so the optimising compiler inlines it.
+ */
+function take<T>(buf: readonly T[], n: number): T[] {
+  switch (n) {
+    case 1:
+      return [buf[0]];
+    case 2:
+      return [buf[0], buf[1]];
+    case 3:
+      return [buf[0], buf[1], buf[2]];
+    case 4:
+      return [buf[0], buf[1], buf[2], buf[3]];
+    case 5:
+      return [buf[0], buf[1], buf[2], buf[3], buf[4]];
+    default:
+      return buf.slice(0, n);
+  }
+}
+
+/** {@linkcode take} for the category results, whose count is the seed's five or near it. */
+function takeResults<T>(buf: readonly T[], n: number): T[] {
+  switch (n) {
+    case 5:
+      return [buf[0], buf[1], buf[2], buf[3], buf[4]];
+    case 6:
+      return [buf[0], buf[1], buf[2], buf[3], buf[4], buf[5]];
+    default:
+      return buf.slice(0, n);
+  }
+}
+
 function checkSignal(s: IndicatorSignal, id: string): string | undefined {
   if (s === null || typeof s !== "object") return `indicator "${id}" evaluate() returned ${s}`;
   if (typeof s.score !== "number" || !Number.isFinite(s.score)) {
@@ -135,8 +179,9 @@ export class SignalSeries {
   readonly #states: IndicatorState[];
   readonly #rule: PriceRule;
   readonly #scores: Float64Array;
-  readonly #weights: Float64Array;
-  readonly #clamps: (readonly [number, number])[];
+  /** Total, bias and confidence per vector of category scores. */
+  readonly #memo: ScoreMemo;
+  /** Per slot: the signal of the candle being evaluated (kept while the plugin repeats it). */
   readonly #signals: IndicatorSignal[];
   /**
    * Per indicator slot: the frozen signals seen so far and their shared record parts, at the
@@ -144,22 +189,39 @@ export class SignalSeries {
    */
   readonly #partSignals: IndicatorSignal[][];
   readonly #partCache: Part[][];
-  /** Per slot: the last signal and its part (states usually persist from candle to candle). */
-  readonly #lastSignals: (IndicatorSignal | undefined)[];
-  readonly #lastParts: (Part | undefined)[];
-  /** Parts of the candle being evaluated, by slot. */
+  /**
+   * Per slot: the last frozen signal, whose part is the slot's current one ({@linkcode UNSEEN}
+   * when the last signal was not frozen). States usually persist from candle to candle, so a
+   * repeated signal costs one identity compare and nothing else.
+   */
+  readonly #lastSignals: IndicatorSignal[];
+  /** Per slot: the current part and, flat for the category loop, its code and reason line. */
   readonly #current: Part[];
+  readonly #codes: Int32Array;
+  readonly #reasons: (Reason | null)[];
+  /** Per slot: the current part's risk function ({@linkcode NO_RISK} when none) and a flag. */
+  readonly #riskOf: ((total: number) => number)[];
+  readonly #hasRisk: Uint8Array;
+  /** Current parts asking to widen the stops. */
+  #widening = 0;
+  /** Slot whose risk function returned `#badRiskValue`, not finite (−1: none). */
+  #badRisk = -1;
+  #badRiskValue = 0;
+  /** The categories' members, flat in category order: category k is [#bounds[k], #bounds[k+1]). */
+  readonly #members: Int32Array;
+  readonly #bounds: Int32Array;
   /** Per category: key of the member parts → shared frozen result. */
   readonly #categoryCache: Map<number, CategoryResult>[];
-  /** Per category: the last key looked up (−1: none) and its result. */
-  readonly #lastKeys: Float64Array;
-  readonly #lastResults: (CategoryResult | undefined)[];
   /**
    * Per category, {@linkcode HOT_SLOTS} slots (category k at k × HOT_SLOTS): a key (−1: empty) and
-   * its result, which is always the one the Map holds or held for that key.
+   * its result, which is always the one the Map holds or held for that key. The first place a
+   * result is looked for: the combinations a category cycles through are found by one
+   * well-predicted typed-array compare.
    */
   readonly #hotKeys: Float64Array;
   readonly #hotResults: (CategoryResult | undefined)[];
+  /** The hot results' scores, read without touching the result objects. */
+  readonly #hotScores: Float64Array;
   /** Stops source: the state and value key SL/TP distances are read from. */
   readonly #stopsState: IndicatorState;
   /**
@@ -173,21 +235,21 @@ export class SignalSeries {
   /** Reused outputs of the stop rule (copied into the record as numbers). */
   readonly #stopDist: StopDistances = { sl_pct: 0, tp_pct: 0, widened: false };
   readonly #stopPx: StopPrices = { sl_price: null, tp_price: null };
-  /** Scratch for the reasons of the candle being evaluated (record gets a copy). */
+  /** Scratch for the reasons and category results of the candle (the record gets copies). */
   readonly #reasonBuf: Reason[];
+  readonly #resultBuf: CategoryResult[];
   /** The shared frozen reason line of widened stops. */
   readonly #widenReason: Reason;
   /**
    * Per slot: the state's feed method (`updateTrusted` when it has one: the engine validates
-   * first), read once here so the update loop makes no megamorphic property loads over ten
-   * plugin state shapes (called with the state as `this`); the plugins and their parameters.
+   * first) and the plugin's `evaluate`, read once here so the per-candle loops make no
+   * megamorphic property loads over ten plugin shapes (called with the state, respectively the
+   * plugin, as `this`); the plugins and their parameters.
    */
   readonly #feeds: ((this: IndicatorState, candle: Candle) => void)[];
+  readonly #evaluates: Evaluate[];
   readonly #indicators: Indicator[];
   readonly #params: unknown[];
-  /** Scratch: the risk functions of the candle being evaluated and their signals, in slot order. */
-  readonly #riskFns: ((total: number) => number)[];
-  readonly #riskSignals: IndicatorSignal[];
   #count = 0;
   #last = -Infinity;
   #failed: Error | undefined;
@@ -204,33 +266,46 @@ export class SignalSeries {
     this.#where = `${symbol} ${interval}`;
     this.#rule = opts.priceRule ?? exactPriceRule;
     this.#states = strategy.indicators.map((ci) => ci.indicator.create(ci.params));
-    this.#scores = new Float64Array(strategy.categories.length);
-    this.#weights = Float64Array.from(strategy.categories, (c) => c.weight);
-    this.#clamps = strategy.categories.map((c) => c.clamp);
+    const nc = strategy.categories.length;
+    this.#scores = new Float64Array(nc);
+    this.#memo = new ScoreMemo(
+      strategy.categories.map((c) => c.clamp),
+      Float64Array.from(strategy.categories, (c) => c.weight),
+      strategy.scoring,
+      strategy.thresholds,
+      strategy.confidence,
+    );
     const n = strategy.indicators.length;
-    this.#signals = packed<IndicatorSignal>(n, NO_SIGNAL);
+    this.#signals = packed(n, UNSEEN);
     this.#partSignals = strategy.indicators.map(() => []);
     this.#partCache = strategy.indicators.map(() => []);
-    this.#lastSignals = packed(n, undefined);
-    this.#lastParts = packed(n, undefined);
-    this.#current = packed<Part>(n, NO_PART);
+    this.#lastSignals = packed(n, UNSEEN);
+    this.#current = packed(n, NO_PART);
+    this.#codes = new Int32Array(n).fill(-1);
+    this.#reasons = packed<Reason | null>(n, null);
+    this.#riskOf = packed<(total: number) => number>(n, NO_RISK);
+    this.#hasRisk = new Uint8Array(n);
+    this.#members = Int32Array.from(strategy.categories.flatMap((c) => c.members));
+    this.#bounds = new Int32Array(nc + 1);
+    for (let k = 0; k < nc; k++) {
+      this.#bounds[k + 1] = this.#bounds[k] + strategy.categories[k].members.length;
+    }
     this.#categoryCache = strategy.categories.map(() => new Map());
-    this.#lastKeys = new Float64Array(strategy.categories.length).fill(-1);
-    this.#lastResults = packed(strategy.categories.length, undefined);
-    this.#hotKeys = new Float64Array(strategy.categories.length * HOT_SLOTS).fill(-1);
-    this.#hotResults = packed(strategy.categories.length * HOT_SLOTS, undefined);
+    this.#hotKeys = new Float64Array(nc * HOT_SLOTS).fill(-1);
+    this.#hotResults = packed(nc * HOT_SLOTS, undefined);
+    this.#hotScores = new Float64Array(nc * HOT_SLOTS);
     this.#stopsState = this.#states[strategy.stopsSource.indicator];
     this.#stopGetter = findGetter(this.#stopsState, strategy.stopsSource.key);
     // At most one reason per indicator, plus the widened-stops and risk lines.
     this.#reasonBuf = packed(n + 2, RISK_LOW);
+    this.#resultBuf = [];
     this.#widenReason = Object.freeze({ text: strategy.widenReason, weight: 0.4 });
     this.#feeds = this.#states.map((st) =>
       typeof st.updateTrusted === "function" ? st.updateTrusted : st.update
     );
     this.#indicators = strategy.indicators.map((ci) => ci.indicator);
+    this.#evaluates = this.#indicators.map((ind) => ind.evaluate as Evaluate);
     this.#params = strategy.indicators.map((ci) => ci.params);
-    this.#riskFns = packed<(total: number) => number>(n, NO_RISK);
-    this.#riskSignals = packed(n, NO_SIGNAL);
   }
 
   /** Candles accepted so far. */
@@ -259,8 +334,10 @@ export class SignalSeries {
     if (this.#failed !== undefined) {
       throw new PluginFailure(`${this.#where}: series failed earlier: ${this.#failed.message}`);
     }
-    const problem = candleProblem(candle);
-    if (problem !== undefined) throw new CandleError(`${this.#where}: ${problem}`);
+    if (!isValidCandle(candle)) {
+      const problem = candleProblem(candle);
+      if (problem !== undefined) throw new CandleError(`${this.#where}: ${problem}`);
+    }
     if (candle.time <= this.#last) throw new CandleOrderError(this.#where, candle.time, this.#last);
     const states = this.#states;
     let i = 0;
@@ -281,59 +358,69 @@ export class SignalSeries {
   }
 
   /**
-   * The record part of slot `i` for signal `s`. Plugins return shared frozen signals for their
-   * static states, so parts for frozen signals are built once per (slot, signal) and reused:
-   * records share immutable parts instead of allocating them per candle. A plugin that returns
-   * fresh objects gets fresh parts (no caching, no growth).
+   * Makes `s` the current signal of slot `i` (it differs from the last one). Plugins return shared
+   * frozen signals for their static states, so parts for frozen signals are built once per
+   * (slot, signal) and reused: records share immutable parts instead of allocating them per
+   * candle. A plugin that returns fresh objects gets fresh parts (no caching, no growth). Throws,
+   * changing nothing, for a malformed signal. One function on purpose: too big to be inlined, it
+   * stays out of the per-candle loop, which only calls it when a slot's state changes.
    */
-  #part(i: number, s: IndicatorSignal): Part {
-    if (this.#lastSignals[i] === s) return this.#lastParts[i]!;
+  #setSignal(i: number, s: IndicatorSignal): void {
     const seen = this.#partSignals[i];
     const cache = this.#partCache[i];
+    let part: Part | undefined;
     for (let c = 0; c < seen.length; c++) {
       if (seen[c] === s) {
-        this.#lastSignals[i] = s;
-        return this.#lastParts[i] = cache[c];
+        part = cache[c];
+        break;
       }
     }
-    const ci = this.strategy.indicators[i];
-    const bad = checkSignal(s, ci.id);
-    if (bad !== undefined) throw new PluginFailure(`${this.#where}: ${bad}`);
-    const contribution: Contribution = {
-      id: ci.id,
-      state: s.state,
-      score: s.score,
-      reason: s.reason,
-    };
-    const reason: Reason | null = s.reason === "" ? null : { text: s.reason, weight: 1 };
-    const risk = s.risk;
-    const widen = s.widenStops === true;
-    const score = s.score;
-    if (!Object.isFrozen(s)) return { contribution, score, reason, code: -1, risk, widen };
-    if (seen.length >= MAX_PARTS) {
-      // A plugin minting frozen signals: stay bounded. Codes restart, so results keyed by the old
-      // codes must go too.
-      seen.length = 0;
-      cache.length = 0;
-      for (const c of this.#categoryCache) c.clear();
-      this.#lastKeys.fill(-1);
-      this.#lastResults.fill(undefined);
-      this.#hotKeys.fill(-1);
-      this.#hotResults.fill(undefined);
+    if (part === undefined) {
+      const ci = this.strategy.indicators[i];
+      const bad = checkSignal(s, ci.id);
+      if (bad !== undefined) throw new PluginFailure(`${this.#where}: ${bad}`);
+      const contribution: Contribution = {
+        id: ci.id,
+        state: s.state,
+        score: s.score,
+        reason: s.reason,
+      };
+      const reason: Reason | null = s.reason === "" ? null : { text: s.reason, weight: 1 };
+      const risk = s.risk;
+      const widen = s.widenStops === true;
+      const score = s.score;
+      if (!Object.isFrozen(s)) part = { contribution, score, reason, code: -1, risk, widen };
+      else {
+        if (seen.length >= MAX_PARTS) {
+          // A plugin minting frozen signals: stay bounded. Codes restart, so results keyed by the
+          // old codes must go too.
+          seen.length = 0;
+          cache.length = 0;
+          for (const c of this.#categoryCache) c.clear();
+          this.#hotKeys.fill(-1);
+          this.#hotResults.fill(undefined);
+        }
+        part = Object.freeze({
+          contribution: Object.freeze(contribution),
+          score,
+          reason: reason && Object.freeze(reason),
+          code: seen.length,
+          risk,
+          widen,
+        });
+        seen.push(s);
+        cache.push(part);
+      }
     }
-    const part: Part = Object.freeze({
-      contribution: Object.freeze(contribution),
-      score,
-      reason: reason && Object.freeze(reason),
-      code: seen.length,
-      risk,
-      widen,
-    });
-    seen.push(s);
-    cache.push(part);
-    this.#lastSignals[i] = s;
-    this.#lastParts[i] = part;
-    return part;
+    const old = this.#current[i];
+    this.#widening += (part.widen ? 1 : 0) - (old.widen ? 1 : 0);
+    this.#current[i] = part;
+    this.#codes[i] = part.code;
+    this.#reasons[i] = part.reason;
+    this.#riskOf[i] = part.risk ?? NO_RISK;
+    this.#hasRisk[i] = part.risk === undefined ? 0 : 1;
+    this.#signals[i] = s;
+    this.#lastSignals[i] = part.code < 0 ? UNSEEN : s;
   }
 
   /** The stops source's volatility value (NaN where the stop rule would refuse it). */
@@ -353,152 +440,201 @@ export class SignalSeries {
     return v;
   }
 
-  #evaluate(candle: Candle): SignalRecord {
-    const st = this.strategy;
-    const indicators = this.#indicators;
-    const states = this.#states;
-    const params = this.#params;
-    const n = indicators.length;
-    const signals = this.#signals;
-    const parts = this.#current;
-    const riskFns = this.#riskFns;
-    const riskSignals = this.#riskSignals;
-    let risks = 0;
-    let widen = false;
-    for (let i = 0; i < n; i++) {
-      let s: IndicatorSignal;
-      try {
-        s = indicators[i].evaluate(states[i], params[i]);
-      } catch (e) {
-        throw new PluginFailure(
-          `${this.#where}: indicator "${st.indicators[i].id}" evaluate threw: ${
-            (e as Error)?.message ?? e
-          }`,
-        );
+  /**
+   * The result of category `k` for member parts with key `key` (−1: some part is not cached) that
+   * is not in the hot table at `h`: from the Map (then put in the hot table), or built (and
+   * cached).
+   */
+  #categoryResult(k: number, key: number, h: number): CategoryResult {
+    const cache = this.#categoryCache[k];
+    let result: CategoryResult | undefined;
+    if (key >= 0) {
+      result = cache.get(key);
+      if (result !== undefined) {
+        this.#hotKeys[h] = key;
+        this.#hotResults[h] = result;
+        this.#hotScores[h] = result.score;
       }
-      const part = this.#lastSignals[i] === s ? this.#lastParts[i]! : this.#part(i, s); // validates s on first sight
-      parts[i] = part;
-      if (part.widen) widen = true;
-      if (part.risk !== undefined) {
-        riskFns[risks] = part.risk;
-        riskSignals[risks++] = s;
-      }
-      signals[i] = s;
     }
-
-    // Reasons gather in a reused buffer; the record gets an exact-size copy (one allocation).
-    const reasonBuf = this.#reasonBuf;
-    let m = 0;
-    const cats = st.categories;
-    const scores = this.#scores;
-    const results: CategoryResult[] = []; // packed: filled in order below
-    for (let k = 0; k < cats.length; k++) {
-      const cat = cats[k];
+    if (result === undefined) {
+      const cat = this.strategy.categories[k];
       const members = cat.members;
-      // Key of this combination of cached parts; -1 when any part is not cached.
-      let key = 0;
+      const parts = this.#current;
       let raw = 0;
-      for (let j = 0; j < members.length; j++) {
-        const part = parts[members[j]];
-        raw += part.score;
-        key = key < 0 || part.code < 0 ? -1 : key * MAX_PARTS + part.code;
-        if (part.reason !== null) reasonBuf[m++] = part.reason;
-      }
-      const cache = this.#categoryCache[k];
-      let result: CategoryResult | undefined;
-      // Hot slot of this key (the low bits mix the last two members' codes).
-      const h = k * HOT_SLOTS + ((key ^ (key >>> 6)) & (HOT_SLOTS - 1));
-      if (key >= 0) {
-        if (key === this.#lastKeys[k]) result = this.#lastResults[k];
-        else if (this.#hotKeys[h] === key) result = this.#hotResults[h];
-        else {
-          result = cache.get(key);
-          if (result !== undefined) {
-            this.#hotKeys[h] = key;
-            this.#hotResults[h] = result;
-          }
+      for (let j = 0; j < members.length; j++) raw += parts[members[j]].score;
+      if (cat.combine !== undefined) {
+        const signals = this.#signals;
+        raw = cat.combine(members.map((m) => signals[m]));
+        if (typeof raw !== "number" || !Number.isFinite(raw)) {
+          throw new PluginFailure(`${this.#where}: category "${cat.id}" combine returned ${raw}`);
         }
       }
-      if (result === undefined) {
-        if (cat.combine !== undefined) {
-          raw = cat.combine(members.map((m) => signals[m]));
-          if (typeof raw !== "number" || !Number.isFinite(raw)) {
-            throw new PluginFailure(`${this.#where}: category "${cat.id}" combine returned ${raw}`);
-          }
-        }
-        result = {
-          id: cat.id,
-          score: clampScore(raw, cat.clamp),
-          raw,
-          clamp: [cat.clamp[0], cat.clamp[1]],
-          weight: cat.weight,
-          contributions: members.map((m) => parts[m].contribution),
-        };
-        if (key >= 0 && key <= Number.MAX_SAFE_INTEGER) {
-          if (cache.size >= MAX_CATEGORY_RESULTS) {
-            cache.clear();
-            this.#hotKeys.fill(-1, k * HOT_SLOTS, (k + 1) * HOT_SLOTS);
-            this.#hotResults.fill(undefined, k * HOT_SLOTS, (k + 1) * HOT_SLOTS);
-          }
-          Object.freeze(result.clamp);
-          Object.freeze(result.contributions);
-          cache.set(key, Object.freeze(result));
-          this.#hotKeys[h] = key;
-          this.#hotResults[h] = result;
-        }
-      }
+      result = {
+        id: cat.id,
+        score: clampScore(raw, cat.clamp),
+        raw,
+        clamp: [cat.clamp[0], cat.clamp[1]],
+        weight: cat.weight,
+        contributions: members.map((m) => parts[m].contribution),
+      };
       if (key >= 0 && key <= Number.MAX_SAFE_INTEGER) {
-        this.#lastKeys[k] = key;
-        this.#lastResults[k] = result;
+        if (cache.size >= MAX_CATEGORY_RESULTS) {
+          cache.clear();
+          this.#hotKeys.fill(-1, k * HOT_SLOTS, (k + 1) * HOT_SLOTS);
+          this.#hotResults.fill(undefined, k * HOT_SLOTS, (k + 1) * HOT_SLOTS);
+        }
+        Object.freeze(result.clamp);
+        Object.freeze(result.contributions);
+        cache.set(key, Object.freeze(result));
+        this.#hotKeys[h] = key;
+        this.#hotResults[h] = result;
+        this.#hotScores[h] = result.score;
       }
-      scores[k] = result.score;
-      results.push(result);
     }
+    return result;
+  }
 
-    const total = totalScore(scores, this.#clamps, this.#weights, st.scoring);
-    const bias = biasOf(total, st.thresholds);
-    const direction = directionOf(bias);
-    const conf = confidence(scores, st.confidence);
+  /** A PluginFailure for an evaluate that threw (out of the hot loop). */
+  #evaluateThrew(i: number, e: unknown): PluginFailure {
+    return new PluginFailure(
+      `${this.#where}: indicator "${this.strategy.indicators[i].id}" evaluate threw: ${
+        (e as Error)?.message ?? e
+      }`,
+    );
+  }
+
+  /**
+   * Σ risk over the current parts in slot order. A risk function that throws is reported here;
+   * one returning a non-finite number stops the sum: its slot is left in `#badRisk` for the caller
+   * to report (so the loop needs no handler of its own).
+   */
+  #riskCount(total: number): number {
+    const riskOf = this.#riskOf;
+    const hasRisk = this.#hasRisk;
     let count = 0;
-    for (let r = 0; r < risks; r++) {
-      let v: number;
-      try {
-        v = riskFns[r](total);
-      } catch (e) {
-        throw new PluginFailure(`${this.#where}: ${(e as Error).message}`);
-      }
+    for (let i = 0; i < hasRisk.length; i++) {
+      if (hasRisk[i] === 0) continue;
+      const v = riskOf[i](total);
       if (!Number.isFinite(v)) {
-        throw new PluginFailure(
-          `${this.#where}: risk(${total}) of a "${riskSignals[r].state}" signal returned ${v}`,
-        );
+        this.#badRisk = i;
+        this.#badRiskValue = v;
+        return 0;
       }
       count += v;
     }
-    if (Math.abs(total) < st.risk.weakBelow) count += st.risk.weakAdd;
-    const risk = riskLevel(count, st.risk);
+    return count;
+  }
+
+  /** The PluginFailure of a risk function that returned a non-finite number. */
+  #riskFailure(total: number): PluginFailure {
+    const i = this.#badRisk;
+    this.#badRisk = -1;
+    return new PluginFailure(
+      `${this.#where}: risk(${total}) of a "${
+        this.#signals[i].state
+      }" signal returned ${this.#badRiskValue}`,
+    );
+  }
+
+  /**
+   * SL/TP of a Long (`long`) or Short at `price` into `#stopDist` and `#stopPx`; false when the
+   * stops source has no usable volatility value (no stops).
+   */
+  #stops(price: number, long: boolean): boolean {
+    const d = this.#stopDist;
+    const vol = this.#stopVolatility();
+    if (!stopDistancesInto(d, vol, price, this.strategy.stops, this.#widening > 0)) return false;
+    stopPricesInto(this.#stopPx, long, price, d, this.#rule);
+    return true;
+  }
+
+  #evaluate(candle: Candle): SignalRecord {
+    const evaluates = this.#evaluates;
+    const indicators = this.#indicators;
+    const states = this.#states;
+    const params = this.#params;
+    const lastSignals = this.#lastSignals;
+    const n = evaluates.length;
+    for (let i = 0; i < n; i++) {
+      let s: IndicatorSignal;
+      try {
+        s = evaluates[i].call(indicators[i], states[i], params[i]);
+      } catch (e) {
+        throw this.#evaluateThrew(i, e);
+      }
+      if (s !== lastSignals[i]) this.#setSignal(i, s); // validates s on first sight
+    }
+
+    // Reasons gather in a reused buffer, in category then member order.
+    const reasonBuf = this.#reasonBuf;
+    const reasons = this.#reasons;
+    const codes = this.#codes;
+    const members = this.#members;
+    const bounds = this.#bounds;
+    const hotKeys = this.#hotKeys;
+    const hotResults = this.#hotResults;
+    const hotScores = this.#hotScores;
+    const scores = this.#scores;
+    const resultBuf = this.#resultBuf;
+    const nc = scores.length;
+    let m = 0;
+    for (let k = 0; k < nc; k++) {
+      // Key of this combination of cached parts; -1 when any part is not cached.
+      let key = 0;
+      for (let j = bounds[k], end = bounds[k + 1]; j < end; j++) {
+        const i = members[j];
+        const code = codes[i];
+        key = key < 0 || code < 0 ? -1 : key * MAX_PARTS + code;
+        // Stored either way, kept only when there is one (no branch on the data).
+        const reason = reasons[i];
+        reasonBuf[m] = reason!;
+        m += +(reason !== null);
+      }
+      const h = k * HOT_SLOTS + (Math.imul(key, HASH) >>> HASH_SHIFT);
+      if (key >= 0 && hotKeys[h] === key) {
+        resultBuf[k] = hotResults[h]!;
+        scores[k] = hotScores[h];
+      } else {
+        const result = this.#categoryResult(k, key, h);
+        resultBuf[k] = result;
+        scores[k] = result.score;
+      }
+    }
+    const results = takeResults(resultBuf, nc);
+
+    const st = this.strategy;
+    const memo = this.#memo;
+    memo.find(scores);
+    const total = memo.total;
+    const direction = memo.direction;
+    let count: number;
+    try {
+      count = this.#riskCount(total);
+    } catch (e) {
+      throw new PluginFailure(`${this.#where}: ${(e as Error).message}`);
+    }
+    if (this.#badRisk >= 0) throw this.#riskFailure(total);
+    const rp = st.risk;
+    if (Math.abs(total) < rp.weakBelow) count += rp.weakAdd;
+    // 2 High, 1 Medium, 0 Low, without a branch on the data.
+    const high = +(count >= rp.highAt);
+    const level = 2 * high + (1 - high) * +(count >= rp.mediumAt);
 
     const price = candle.close;
     let slPct: number | null = null;
     let tpPct: number | null = null;
     let slPrice: number | null = null;
     let tpPrice: number | null = null;
-    let widened = false;
-    if (direction !== "Neutral") {
+    if (direction !== "Neutral" && this.#stops(price, direction === "Long")) {
       const d = this.#stopDist;
-      if (stopDistancesInto(d, this.#stopVolatility(), price, st.stops, widen)) {
-        slPct = d.sl_pct;
-        tpPct = d.tp_pct;
-        widened = d.widened;
-        const px = this.#stopPx;
-        stopPricesInto(px, direction === "Long", price, d, this.#rule);
-        slPrice = px.sl_price;
-        tpPrice = px.tp_price;
-      }
+      const px = this.#stopPx;
+      slPct = d.sl_pct;
+      tpPct = d.tp_pct;
+      slPrice = px.sl_price;
+      tpPrice = px.tp_price;
+      if (d.widened) reasonBuf[m++] = this.#widenReason;
     }
-
-    if (widened) reasonBuf[m++] = this.#widenReason;
-    reasonBuf[m++] = riskReason(risk);
-    const reasons = reasonBuf.slice(0, m);
+    reasonBuf[m++] = RISK_REASONS[level];
 
     return {
       symbol: this.symbol,
@@ -506,16 +642,16 @@ export class SignalSeries {
       time: candle.time,
       price,
       direction,
-      bias,
+      bias: memo.bias,
       score: total,
       categories: results,
-      confidence: conf,
-      risk,
+      confidence: memo.confidence,
+      risk: RISK_LEVELS[level],
       sl_pct: slPct,
       tp_pct: tpPct,
       sl_price: slPrice,
       tp_price: tpPrice,
-      reasons,
+      reasons: take(reasonBuf, m),
       strategy: st.id,
       engine_version: ENGINE_VERSION,
     };

@@ -394,3 +394,87 @@ Deno.test("stop distances follow values(), not a state getter of the same name t
     assert.ok(Math.abs(r.sl_pct! - 2.4) < 1e-12 && Math.abs(r.tp_pct! - 4) < 1e-12, `${r.sl_pct}`);
   }
 });
+
+/** The plugins with the fake "rsi" indicator's `evaluate` replaced by `wrap(its evaluate)`. */
+function wrapRsi(
+  plugins: EnginePlugins,
+  wrap: (
+    evaluate: (s: ScriptState, p: { k: number }) => IndicatorSignal,
+    self: Indicator<{ k: number }, ScriptState>,
+  ) => Indicator<{ k: number }, ScriptState>["evaluate"],
+): EnginePlugins {
+  const list = [...plugins.indicators] as Indicator<{ k: number }, ScriptState>[];
+  return {
+    ...plugins,
+    indicators: list.map((ind) => {
+      if (ind.id !== "rsi") return ind;
+      const patched = { ...ind };
+      patched.evaluate = wrap(ind.evaluate.bind(ind), patched);
+      return patched;
+    }),
+  };
+}
+
+Deno.test("plugin failures while judging name the culprit; the next candle evaluates normally", () => {
+  const boom = (): never => {
+    throw new Error("kaput");
+  };
+  const cases: [string, EnginePlugins, RegExp][] = [
+    [
+      "evaluate throws",
+      wrapRsi(pluginsFor({ rsi: [S(0), S(1)] }), (evaluate) => (s, p) => {
+        if (s.candles.length === 1) boom();
+        return evaluate(s, p);
+      }),
+      /^X 1m: indicator "rsi" evaluate threw: kaput$/,
+    ],
+    ["risk throws", pluginsFor({ rsi: [S(1, "Hot", "", { risk: boom }), S(1)] }), /^X 1m: kaput$/],
+    [
+      "risk is not finite",
+      pluginsFor({ ema: [S(2)], rsi: [S(1, "Hot", "", { risk: () => NaN }), S(1)] }),
+      /^X 1m: risk\(3\) of a "Hot" signal returned NaN$/,
+    ],
+  ];
+  for (const [what, plugins, message] of cases) {
+    const s = new SignalEngine(plugins).series("X", "1m", compileStrategy("p", PROFILE, plugins));
+    assert.throws(
+      () => s.update(candleAt(0)),
+      (e) => e instanceof PluginFailure && message.test(e.message),
+      what,
+    );
+    assert.equal(s.update(candleAt(1))!.score, 1, what);
+  }
+});
+
+Deno.test("a category's combine returning a non-finite number is reported", () => {
+  const plugins = pluginsFor({ ema: [S(2)] });
+  plugins.categories = [
+    ...seedCategories().filter((c) => c.id !== "trend"),
+    fakeCategory("trend", [-3, 3], 0.3, () => Infinity),
+  ];
+  const s = new SignalEngine(plugins).series("X", "1m", compileStrategy("p", PROFILE, plugins));
+  assert.throws(
+    () => s.update(candleAt(0)),
+    (e) =>
+      e instanceof PluginFailure &&
+      e.message === 'X 1m: category "trend" combine returned Infinity',
+  );
+});
+
+Deno.test("evaluate is called with its plugin as `this`", () => {
+  const seen: unknown[] = [];
+  let rsi: unknown;
+  const plugins = wrapRsi(pluginsFor({ rsi: [S(1)] }), (evaluate, self) => {
+    rsi = self;
+    return function (this: unknown, s, p) {
+      seen.push(this);
+      return evaluate(s, p);
+    };
+  });
+  new SignalEngine(plugins).replay("X", "1m", compileStrategy("p", PROFILE, plugins), [
+    candleAt(0),
+    candleAt(1),
+  ]);
+  assert.equal(seen.length, 2);
+  assert.ok(seen.every((x) => x === rsi));
+});
