@@ -23,12 +23,22 @@ const BASE = 16;
 /** Categories whose key (one base-16 digit each) stays an exact double. */
 const MAX_CATEGORIES = 13;
 
-/** The biases by index, for the table's byte column. */
-const BIASES: readonly Bias[] = ["StrongBearish", "Bearish", "Neutral", "Bullish", "StrongBullish"];
+/** The biases by index, as the table's byte column holds them. */
+export const BIASES: readonly Bias[] = [
+  "StrongBearish",
+  "Bearish",
+  "Neutral",
+  "Bullish",
+  "StrongBullish",
+];
 /** The direction of each bias, by the same index. */
-const DIRECTIONS: readonly Direction[] = BIASES.map(directionOf);
+export const DIRECTIONS: readonly Direction[] = BIASES.map(directionOf);
 
-/** The score-derived parts of a record, computed by the score rules or remembered. */
+/**
+ * The score-derived parts of a record, computed by the score rules or remembered. An answer is an
+ * entry of the table's columns ({@linkcode totals}, {@linkcode confidences}, {@linkcode biases}),
+ * read by the caller straight from the typed arrays.
+ */
 export class ScoreMemo {
   readonly #clamps: readonly (readonly [number, number])[];
   readonly #weights: Float64Array;
@@ -36,16 +46,15 @@ export class ScoreMemo {
   readonly #thresholds: Thresholds;
   readonly #confidence: ConfidencePlan;
   readonly #enabled: boolean;
-  /** Per entry: the vector's key (−1: empty), total, confidence and bias index. */
-  readonly #keys = new Float64Array(SIZE).fill(-1);
-  readonly #totals = new Float64Array(SIZE);
-  readonly #confidences = new Float64Array(SIZE);
-  readonly #biases = new Uint8Array(SIZE);
-  /** The last answer's entry, or −1 when it was computed without the table. */
-  #at = -1;
-  #total = 0;
-  #conf = 0;
-  #bias: Bias = "Neutral";
+  /** Per entry: the vector's key (−1: empty). */
+  readonly #keys = new Float64Array(SIZE + 1).fill(-1);
+  /**
+   * Per entry: total, confidence and bias index ({@linkcode BIASES}). Entry `SIZE`, which no key
+   * hashes to, holds the answer for a vector that is not remembered.
+   */
+  readonly totals: Float64Array = new Float64Array(SIZE + 1);
+  readonly confidences: Float64Array = new Float64Array(SIZE + 1);
+  readonly biases: Uint8Array = new Uint8Array(SIZE + 1);
 
   constructor(
     clamps: readonly (readonly [number, number])[],
@@ -63,11 +72,10 @@ export class ScoreMemo {
   }
 
   /**
-   * Looks up (or computes and remembers) the vector `scores`; the answer is then read with
-   * {@linkcode total}, {@linkcode bias} and {@linkcode confidence}. A vector with a score that is
-   * not an integer in [−8, 7] is computed every time.
+   * The entry answering the vector `scores`, looked up or computed (and remembered). A vector
+   * with a score that is not an integer in [−8, 7] is computed every time.
    */
-  find(scores: Float64Array): void {
+  find(scores: Float64Array): number {
     let key = 0;
     let exact = 1;
     for (let k = 0; k < scores.length; k++) {
@@ -80,46 +88,20 @@ export class ScoreMemo {
       key = key * BASE + d;
     }
     const at = Math.imul(key, HASH) >>> (32 - BITS);
-    if (exact === 1 && this.#enabled && this.#keys[at] === key) this.#at = at;
-    else this.#compute(scores, exact === 1 && this.#enabled ? key : -1, at);
+    if (exact === 1 && this.#enabled && this.#keys[at] === key) return at;
+    return this.#compute(scores, exact === 1 && this.#enabled ? key : -1, at);
   }
 
-  /** Total score of the last vector found. */
-  get total(): number {
-    return this.#at < 0 ? this.#total : this.#totals[this.#at];
-  }
-
-  /** Confidence of the last vector found. */
-  get confidence(): number {
-    return this.#at < 0 ? this.#conf : this.#confidences[this.#at];
-  }
-
-  /** Bias of the last vector found. */
-  get bias(): Bias {
-    return this.#at < 0 ? this.#bias : BIASES[this.#biases[this.#at]];
-  }
-
-  /** Direction of the last vector found (the bias's). */
-  get direction(): Direction {
-    return this.#at < 0 ? directionOf(this.#bias) : DIRECTIONS[this.#biases[this.#at]];
-  }
-
-  /** The score rules themselves (a miss); remembered at entry `at` when `key` is one. */
-  #compute(scores: Float64Array, key: number, at: number): void {
+  /** The score rules themselves (a miss): into entry `at` when `key` is one, else entry SIZE. */
+  #compute(scores: Float64Array, key: number, at: number): number {
     const total = totalScore(scores, this.#clamps, this.#weights, this.#scoring);
-    const bias = biasOf(total, this.#thresholds);
     const conf = confidence(scores, this.#confidence);
-    if (key < 0) {
-      this.#at = -1;
-      this.#total = total;
-      this.#conf = conf;
-      this.#bias = bias;
-      return;
-    }
-    this.#keys[at] = key;
-    this.#totals[at] = total;
-    this.#confidences[at] = conf;
-    this.#biases[at] = BIASES.indexOf(bias);
-    this.#at = at;
+    const bias = BIASES.indexOf(biasOf(total, this.#thresholds));
+    if (key < 0) at = SIZE;
+    else this.#keys[at] = key;
+    this.totals[at] = total;
+    this.confidences[at] = conf;
+    this.biases[at] = bias;
+    return at;
   }
 }

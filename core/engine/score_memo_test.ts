@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { confidence, type ConfidencePlan } from "./confidence.ts";
 import { biasOf, directionOf, totalScore } from "./score.ts";
-import { ScoreMemo } from "./score_memo.ts";
+import { BIASES, DIRECTIONS, ScoreMemo } from "./score_memo.ts";
 import { INTEGER_THRESHOLDS, type Scoring, WEIGHTED_THRESHOLDS } from "./strategy.ts";
 
 // Seed layout: trend, momentum, volatility, volume, perp.
@@ -21,14 +21,16 @@ function memoFor(scoring: Scoring, clamps = CLAMPS, weights = WEIGHTS, plan = PL
   /** Asserts the memo's answer for `v` is the score rules' own. */
   const check = (v: number[], why: string) => {
     const scores = Float64Array.from(v);
-    memo.find(scores);
+    const at = memo.find(scores);
     const total = totalScore(scores, clamps, weights, scoring);
     const bias = biasOf(total, thresholds);
-    assert.ok(Object.is(memo.total, total), `${why} ${v}: total ${memo.total} ≠ ${total}`);
-    assert.equal(memo.bias, bias, `${why} ${v}`);
-    assert.equal(memo.direction, directionOf(bias), `${why} ${v}`);
+    const got = memo.totals[at];
+    assert.ok(Object.is(got, total), `${why} ${v}: total ${got} ≠ ${total}`);
+    assert.equal(BIASES[memo.biases[at]], bias, `${why} ${v}`);
+    assert.equal(DIRECTIONS[memo.biases[at]], directionOf(bias), `${why} ${v}`);
     const conf = confidence(scores, plan);
-    assert.ok(Object.is(memo.confidence, conf), `${why} ${v}: ${memo.confidence} ≠ ${conf}`);
+    const gotConf = memo.confidences[at];
+    assert.ok(Object.is(gotConf, conf), `${why} ${v}: confidence ${gotConf} ≠ ${conf}`);
   };
   return check;
 }

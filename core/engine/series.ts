@@ -11,7 +11,7 @@ import { exactPriceRule, type PriceRule } from "../price_rule.ts";
 import type { CategoryResult, Contribution, Reason, RiskLevel, SignalRecord } from "../signal.ts";
 import type { CompiledStrategy } from "./compiled.ts";
 import { clampScore } from "./score.ts";
-import { ScoreMemo } from "./score_memo.ts";
+import { BIASES, DIRECTIONS, ScoreMemo } from "./score_memo.ts";
 import { isValidCandle } from "./candle_check.ts";
 import { type StopDistances, stopDistancesInto, type StopPrices, stopPricesInto } from "./stops.ts";
 import { ENGINE_VERSION } from "./version.ts";
@@ -78,10 +78,10 @@ const MAX_CATEGORY_RESULTS = 4096;
  * few combinations a category cycles through are found by one typed-array compare, not a hash
  * look-up.
  */
-const HOT_SLOTS = 256;
-/** Multiplicative hash of a key into a hot slot (its top 8 bits). */
+const HOT_SLOTS = 64;
+/** Multiplicative hash of a key into a hot slot (its top 6 bits). */
 const HASH = 0x9e3779b1 | 0;
-const HASH_SHIFT = 24;
+const HASH_SHIFT = 26;
 
 /** Per-series options. */
 export interface SignalSeriesOptions {
@@ -199,9 +199,8 @@ export class SignalSeries {
   readonly #current: Part[];
   readonly #codes: Int32Array;
   readonly #reasons: (Reason | null)[];
-  /** Per slot: the current part's risk function ({@linkcode NO_RISK} when none) and a flag. */
+  /** Per slot: the current part's risk function ({@linkcode NO_RISK} when none). */
   readonly #riskOf: ((total: number) => number)[];
-  readonly #hasRisk: Uint8Array;
   /** Current parts asking to widen the stops. */
   #widening = 0;
   /** Slot whose risk function returned `#badRiskValue`, not finite (−1: none). */
@@ -284,7 +283,6 @@ export class SignalSeries {
     this.#codes = new Int32Array(n).fill(-1);
     this.#reasons = packed<Reason | null>(n, null);
     this.#riskOf = packed<(total: number) => number>(n, NO_RISK);
-    this.#hasRisk = new Uint8Array(n);
     this.#members = Int32Array.from(strategy.categories.flatMap((c) => c.members));
     this.#bounds = new Int32Array(nc + 1);
     for (let k = 0; k < nc; k++) {
@@ -358,69 +356,49 @@ export class SignalSeries {
   }
 
   /**
-   * Makes `s` the current signal of slot `i` (it differs from the last one). Plugins return shared
-   * frozen signals for their static states, so parts for frozen signals are built once per
-   * (slot, signal) and reused: records share immutable parts instead of allocating them per
-   * candle. A plugin that returns fresh objects gets fresh parts (no caching, no growth). Throws,
-   * changing nothing, for a malformed signal. One function on purpose: too big to be inlined, it
-   * stays out of the per-candle loop, which only calls it when a slot's state changes.
+   * The part of a signal not seen before in slot `i`. Plugins return shared frozen signals for
+   * their static states, so parts for frozen signals are built once per (slot, signal) and
+   * reused: records share immutable parts instead of allocating them per candle. A plugin that
+   * returns fresh objects gets fresh parts (no caching, no growth). Throws, changing nothing, for
+   * a malformed signal.
    */
-  #setSignal(i: number, s: IndicatorSignal): void {
+  #newPart(i: number, s: IndicatorSignal): Part {
+    const ci = this.strategy.indicators[i];
+    const bad = checkSignal(s, ci.id);
+    if (bad !== undefined) throw new PluginFailure(`${this.#where}: ${bad}`);
+    const contribution: Contribution = {
+      id: ci.id,
+      state: s.state,
+      score: s.score,
+      reason: s.reason,
+    };
+    const reason: Reason | null = s.reason === "" ? null : { text: s.reason, weight: 1 };
+    const risk = s.risk;
+    const widen = s.widenStops === true;
+    const score = s.score;
+    if (!Object.isFrozen(s)) return { contribution, score, reason, code: -1, risk, widen };
     const seen = this.#partSignals[i];
     const cache = this.#partCache[i];
-    let part: Part | undefined;
-    for (let c = 0; c < seen.length; c++) {
-      if (seen[c] === s) {
-        part = cache[c];
-        break;
-      }
+    if (seen.length >= MAX_PARTS) {
+      // A plugin minting frozen signals: stay bounded. Codes restart, so results keyed by the old
+      // codes must go too.
+      seen.length = 0;
+      cache.length = 0;
+      for (const c of this.#categoryCache) c.clear();
+      this.#hotKeys.fill(-1);
+      this.#hotResults.fill(undefined);
     }
-    if (part === undefined) {
-      const ci = this.strategy.indicators[i];
-      const bad = checkSignal(s, ci.id);
-      if (bad !== undefined) throw new PluginFailure(`${this.#where}: ${bad}`);
-      const contribution: Contribution = {
-        id: ci.id,
-        state: s.state,
-        score: s.score,
-        reason: s.reason,
-      };
-      const reason: Reason | null = s.reason === "" ? null : { text: s.reason, weight: 1 };
-      const risk = s.risk;
-      const widen = s.widenStops === true;
-      const score = s.score;
-      if (!Object.isFrozen(s)) part = { contribution, score, reason, code: -1, risk, widen };
-      else {
-        if (seen.length >= MAX_PARTS) {
-          // A plugin minting frozen signals: stay bounded. Codes restart, so results keyed by the
-          // old codes must go too.
-          seen.length = 0;
-          cache.length = 0;
-          for (const c of this.#categoryCache) c.clear();
-          this.#hotKeys.fill(-1);
-          this.#hotResults.fill(undefined);
-        }
-        part = Object.freeze({
-          contribution: Object.freeze(contribution),
-          score,
-          reason: reason && Object.freeze(reason),
-          code: seen.length,
-          risk,
-          widen,
-        });
-        seen.push(s);
-        cache.push(part);
-      }
-    }
-    const old = this.#current[i];
-    this.#widening += (part.widen ? 1 : 0) - (old.widen ? 1 : 0);
-    this.#current[i] = part;
-    this.#codes[i] = part.code;
-    this.#reasons[i] = part.reason;
-    this.#riskOf[i] = part.risk ?? NO_RISK;
-    this.#hasRisk[i] = part.risk === undefined ? 0 : 1;
-    this.#signals[i] = s;
-    this.#lastSignals[i] = part.code < 0 ? UNSEEN : s;
+    const part: Part = Object.freeze({
+      contribution: Object.freeze(contribution),
+      score,
+      reason: reason && Object.freeze(reason),
+      code: seen.length,
+      risk,
+      widen,
+    });
+    seen.push(s);
+    cache.push(part);
+    return part;
   }
 
   /** The stops source's volatility value (NaN where the stop rule would refuse it). */
@@ -510,11 +488,11 @@ export class SignalSeries {
    */
   #riskCount(total: number): number {
     const riskOf = this.#riskOf;
-    const hasRisk = this.#hasRisk;
     let count = 0;
-    for (let i = 0; i < hasRisk.length; i++) {
-      if (hasRisk[i] === 0) continue;
-      const v = riskOf[i](total);
+    for (let i = 0; i < riskOf.length; i++) {
+      const f = riskOf[i];
+      if (f === NO_RISK) continue;
+      const v = f(total);
       if (!Number.isFinite(v)) {
         this.#badRisk = i;
         this.#badRiskValue = v;
@@ -554,6 +532,13 @@ export class SignalSeries {
     const states = this.#states;
     const params = this.#params;
     const lastSignals = this.#lastSignals;
+    const partSignals = this.#partSignals;
+    const partCache = this.#partCache;
+    const current = this.#current;
+    const codes = this.#codes;
+    const reasons = this.#reasons;
+    const riskOf = this.#riskOf;
+    const signals = this.#signals;
     const n = evaluates.length;
     for (let i = 0; i < n; i++) {
       let s: IndicatorSignal;
@@ -562,13 +547,24 @@ export class SignalSeries {
       } catch (e) {
         throw this.#evaluateThrew(i, e);
       }
-      if (s !== lastSignals[i]) this.#setSignal(i, s); // validates s on first sight
+      if (s === lastSignals[i]) continue;
+      // The slot's state changed: its part, found by identity among the slot's frozen signals
+      // (a handful: a linear scan beats a Map), or new (validated, and cached when frozen).
+      const seen = partSignals[i];
+      let c = 0;
+      while (c < seen.length && seen[c] !== s) c++;
+      const part = c < seen.length ? partCache[i][c] : this.#newPart(i, s);
+      this.#widening += (part.widen ? 1 : 0) - (current[i].widen ? 1 : 0);
+      current[i] = part;
+      codes[i] = part.code;
+      reasons[i] = part.reason;
+      riskOf[i] = part.risk ?? NO_RISK;
+      signals[i] = s;
+      lastSignals[i] = part.code < 0 ? UNSEEN : s;
     }
 
     // Reasons gather in a reused buffer, in category then member order.
     const reasonBuf = this.#reasonBuf;
-    const reasons = this.#reasons;
-    const codes = this.#codes;
     const members = this.#members;
     const bounds = this.#bounds;
     const hotKeys = this.#hotKeys;
@@ -604,9 +600,10 @@ export class SignalSeries {
 
     const st = this.strategy;
     const memo = this.#memo;
-    memo.find(scores);
-    const total = memo.total;
-    const direction = memo.direction;
+    const at = memo.find(scores);
+    const total = memo.totals[at];
+    const biasIndex = memo.biases[at];
+    const direction = DIRECTIONS[biasIndex];
     let count: number;
     try {
       count = this.#riskCount(total);
@@ -642,10 +639,10 @@ export class SignalSeries {
       time: candle.time,
       price,
       direction,
-      bias: memo.bias,
+      bias: BIASES[biasIndex],
       score: total,
       categories: results,
-      confidence: memo.confidence,
+      confidence: memo.confidences[at],
       risk: RISK_LEVELS[level],
       sl_pct: slPct,
       tp_pct: tpPct,
