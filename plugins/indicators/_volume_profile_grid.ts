@@ -3,22 +3,48 @@
  * [k·w, (k+1)·w) with w = g · ln(1 + tickBps/10⁴). The grid is anchored at log-price 0, not at
  * the window, so a new high or low never moves the rows: each candle's spread volume is added
  * once when it enters and subtracted once when it leaves, in O(rows it covers). Rows live in a
- * circular array indexed by row number, the POC is tracked as rows rise and rescanned only when
- * the POC row itself loses volume, and the value area is grown only when values() asks.
+ * circular array indexed by row number, and the value area is grown only when values() asks.
  * The window's row span (its lowest low and highest high) comes from `SlidingExtremes`, which
  * also stores the bars' log lows and highs.
  *
+ * The POC follows one fixed rule, which callers that ask on every candle (the engine) and
+ * callers that ask now and then both get: while it is current, an added bar's leading row takes
+ * it over when it beats it (a tie goes to the lower row); a leaving bar that covers the POC's
+ * row marks it for a rescan of the span at the next ask. Between asks, an upper bound on every
+ * other row's volume is kept (a branch-free running max over each added bar's rows), which makes
+ * both steps cheap: an added bar whose rows all stay below the POC by more than the tie
+ * tolerance cannot take over, so its leader is never looked for, and a rescan whose POC still
+ * beats the bound (or the other rows' exact maximum, when the bound has gone stale by removals)
+ * would pick it again, so it is skipped. Callers that never ask keep no bound.
+ *
  * Grouping g is the smallest whole number of ticks per row that keeps the window's row span
  * within `maxBins`; it depends only on the window, and the rows are rebuilt from the window
- * (O(lookback + rows)) in the rare updates where it changes. Rows are kept current on every
- * update (no deferred work), so update-only and evaluating callers pay the same per candle.
+ * (O(lookback + rows)) in the rare updates where it changes.
  * @module
  */
-import type { Candle, IndicatorValues } from "perptrix";
+import type { Candle, IndicatorSignal, IndicatorValues } from "perptrix";
 import { candleRejection, usableCandle } from "./_candle_guard.ts";
-import type { VolumeProfileParams, VolumeProfileStateName } from "./volume_profile.ts";
+import type {
+  VolumeProfileParams,
+  VolumeProfileSignals,
+  VolumeProfileStateName,
+} from "./volume_profile.ts";
 import { SlidingExtremes } from "./_sliding_extremes.ts";
 import { valueArea, VOLUME_TIE } from "./_value_area.ts";
+
+/**
+ * Touched rows whose volume bound times this stays below the POC's cannot take it over: the
+ * takeover needs one within the tie tolerance (1e-9) of it, and this leaves room for rounding.
+ */
+const TAKEOVER_MARGIN = 1 + 3e-9;
+
+/**
+ * Whether rows r0..r1 include row p, as one branch on two 0/1s: whether p lies below or above a
+ * bar's rows is a coin flip the CPU would mispredict as a branch of its own.
+ */
+function covers(r0: number, r1: number, p: number): boolean {
+  return (+(p >= r0) & +(p <= r1)) !== 0;
+}
 
 /** Smallest ticks-per-row `g` with floor(hi/w) − floor(lo/w) + 1 ≤ maxBins, w = tick·g. */
 export function gridGroup(xlo: number, xhi: number, tick: number, maxBins: number): number {
@@ -40,6 +66,9 @@ export class GridVolumeProfile {
   readonly #maxBins: number;
   readonly #valueArea: number;
   readonly #minCandles: number;
+  readonly #signals: VolumeProfileSignals;
+  /** Signal by (above HVN) + 2·(below LVN); both at once only for a negative mean: HVN first. */
+  readonly #byNode: readonly Readonly<IndicatorSignal>[];
   // Ring of bars: log low/high (held by #extremes), volume, density, first and last row (for the
   // current grid).
   readonly #extremes: SlidingExtremes;
@@ -60,6 +89,7 @@ export class GridVolumeProfile {
   readonly #mask: number;
   #g = 0; // ticks per row; 0 = no grid yet
   #w = 0;
+  #invW = 0; // 1 / #w, for the close's row in #judge (an estimate, checked there)
   #gridValid = false;
   #xlo = Infinity;
   #xhi = -Infinity;
@@ -68,11 +98,25 @@ export class GridVolumeProfile {
   #total = 0;
   #poc = 0;
   #pocDirty = true;
+  /**
+   * Upper bound on the (clamped) volume of every row but the POC's, while #bounded. When a
+   * removal marks the POC for a rescan and its row still beats this bound beyond the tie
+   * tolerance, the scan would pick it again, so it is kept without scanning (most rescans end
+   * that way).
+   */
+  #ub = Infinity;
+  /** #ub is kept up; false from a rebuild, or from an update that found the POC awaiting a rescan. */
+  #bounded = false;
+  // Last bar's low and log-low: the close's log is derived from them (see #signal).
+  #lastLow = NaN;
+  #lastXl = NaN;
   #areaDirty = true;
   #vaLo = 0;
   #vaHi = 0;
 
-  constructor(p: VolumeProfileParams) {
+  constructor(p: VolumeProfileParams, signals: VolumeProfileSignals) {
+    this.#signals = signals;
+    this.#byNode = [signals.Neutral, signals.NearHVN, signals.NearLVN, signals.NearHVN];
     const n = p.lookback;
     this.#lookback = n;
     this.#tick = Math.log1p(p.tickBps / 10_000);
@@ -104,12 +148,16 @@ export class GridVolumeProfile {
   updateTrusted(c: Candle): void {
     const { time, high, low, close, volume } = c;
     this.#lastTime = time;
+    // A POC still awaiting its rescan since the last update: nobody asked, so the bound on the
+    // other rows is not kept up (update-only callers skip that work; the ask will scan). So a
+    // kept bound always means a current POC or one marked for rescan in this very update.
+    if (this.#pocDirty) this.#bounded = false;
     const xh = Math.log(high);
     const xl = Math.log(low);
+    this.#lastLow = low;
+    this.#lastXl = xl;
     const d = xh > xl ? volume / (xh - xl) : 0;
     const cap = this.#lookback;
-    const xLow = this.#xLow;
-    const xHigh = this.#xHigh;
     let i: number;
     if (this.#size < cap) {
       i = this.#head + this.#size;
@@ -123,7 +171,12 @@ export class GridVolumeProfile {
       if (ov > 0) {
         this.#positive--;
         if (this.#gridValid) {
-          this.#remove(xLow[i], xHigh[i], this.#row0[i], this.#row1[i], ov, this.#dens[i]);
+          // The POC is rescanned on the next ask if its row lost volume. (Written out here, not
+          // as a method: the inlining budget goes to the spreads.)
+          const r0 = this.#row0[i];
+          const r1 = this.#row1[i];
+          this.#spread(this.#xLow[i], this.#xHigh[i], r0, r1, -ov, -this.#dens[i]);
+          if (covers(r0, r1, this.#poc)) this.#pocDirty = true;
           this.#total -= ov;
         }
       }
@@ -175,9 +228,42 @@ export class GridVolumeProfile {
       this.#row0[i] = r0;
       this.#row1[i] = r1;
       if (volume > 0) {
-        // While the POC awaits a rescan there is no leader to track: plain sums.
-        if (this.#pocDirty) this.#spread(xl, xh, r0, r1, volume, d);
-        else this.#add(xl, xh, r0, r1, volume, d);
+        // No bound kept means the POC awaits a rescan: plain sums, nothing to track.
+        if (!this.#bounded) this.#spread(xl, xh, r0, r1, volume, d);
+        else {
+          // The sums of #spread, with an upper bound `top` on the new volumes of the touched
+          // rows but the POC's (and on 0), by a branch-free running max ½(m + x + |m − x|), the
+          // POC's row multiplied by 0: which row of a bar is the largest is a coin flip the CPU
+          // would mispredict. Each step can land up to 3 ulps low; a bar covers at most 2,000
+          // rows, so the final 1 + 2e-12 more than covers that. (Written out here, not as a
+          // method: V8's inlining budget for this function is spent on the others.)
+          const rows = this.#rows;
+          const mask = this.#mask;
+          const p = this.#poc;
+          const skip = covers(r0, r1, p) ? p & mask : -1;
+          const k0 = r0 & mask;
+          let top: number;
+          if (r0 === r1) {
+            const x = (rows[k0] += volume) * +(k0 !== skip);
+            top = 0.5 * (x + Math.abs(x));
+          } else {
+            let m = (rows[k0] += d * ((r0 + 1) * w - xl)) * +(k0 !== skip);
+            m = 0.5 * (m + Math.abs(m));
+            const full = d * w;
+            for (let k = (k0 + 1) & mask, n = (r1 - r0 - 1) | 0; n > 0; n--, k = (k + 1) & mask) {
+              const x = (rows[k] += full) * +(k !== skip);
+              m = 0.5 * (m + x + Math.abs(m - x));
+            }
+            const k1 = r1 & mask;
+            const x = (rows[k1] += d * (xh - r1 * w)) * +(k1 !== skip);
+            top = 0.5 * (m + x + Math.abs(m - x));
+          }
+          top *= 1 + 2e-12;
+          // The other touched rows can take the POC over only when one comes within the tie
+          // tolerance of its volume; otherwise they only raise the bound.
+          if (!this.#pocDirty && !(top * TAKEOVER_MARGIN < rows[p & mask])) this.#settle(i);
+          else if (top > this.#ub) this.#ub = top;
+        }
         this.#total += volume;
       }
       this.#areaDirty = true;
@@ -202,46 +288,47 @@ export class GridVolumeProfile {
     rows[r1 & mask] += d * (xh - r1 * w);
   }
 
-  // Adds a bar and keeps a current POC current: the touched rows' leader (lowest row on a tie)
-  // takes over when it beats the POC, or ties it from below. Same sums as #spread, with the
-  // touched rows' leader found in the same pass.
-  #add(xl: number, xh: number, r0: number, r1: number, v: number, d: number): void {
+  // After an add (already in the rows) that may have moved the current POC: the touched rows'
+  // leader (lowest row on a tie) takes over when it beats the POC, or ties it from below; then
+  // the bound takes in the touched rows but the POC, and the old POC's row if it lost the lead.
+  #settle(i: number): void {
+    const r0 = this.#row0[i];
+    const r1 = this.#row1[i];
     const rows = this.#rows;
     const mask = this.#mask;
-    let lead = r0;
-    let top: number;
-    if (r0 === r1) top = rows[r0 & mask] += v;
-    else {
-      const w = this.#w;
-      top = rows[r0 & mask] += d * ((r0 + 1) * w - xl);
-      const full = d * w;
-      let off = 0; // leader's row - r0 among the full rows
-      for (let k = (r0 + 1) & mask, m = 1, n = (r1 - r0) | 0; m < n; m++, k = (k + 1) & mask) {
-        const x = rows[k] += full;
+    const p = this.#poc;
+    {
+      let lead = r0;
+      let top = rows[r0 & mask];
+      if (r0 !== r1) {
+        for (let r = r0 + 1; r < r1; r++) {
+          const x = rows[r & mask];
+          if (x > top + VOLUME_TIE * top) {
+            top = x;
+            lead = r;
+          }
+        }
+        const x = rows[r1 & mask];
         if (x > top + VOLUME_TIE * top) {
           top = x;
-          off = m;
+          lead = r1;
         }
       }
-      if (off > 0) lead = r0 + off;
-      const x = rows[r1 & mask] += d * (xh - r1 * w);
-      if (x > top + VOLUME_TIE * top) {
-        top = x;
-        lead = r1;
+      if (lead !== p) {
+        const best = rows[p & mask];
+        if (lead < p ? !(best > top + VOLUME_TIE * top) : top > best + VOLUME_TIE * best) {
+          this.#poc = lead;
+          if (best > this.#ub) this.#ub = best; // the old POC's row
+        }
       }
     }
-    const p = this.#poc;
-    if (lead === p) return;
-    const best = rows[p & mask];
-    if (lead < p ? !(best > top + VOLUME_TIE * top) : top > best + VOLUME_TIE * best) {
-      this.#poc = lead;
+    const poc = this.#poc;
+    let ub = this.#ub;
+    for (let r = r0; r <= r1; r++) {
+      const x = rows[r & mask];
+      if (x > ub && r !== poc) ub = x;
     }
-  }
-
-  // Removes a bar; the POC is rescanned on the next ask if its row lost volume.
-  #remove(xl: number, xh: number, r0: number, r1: number, v: number, d: number): void {
-    this.#spread(xl, xh, r0, r1, -v, -d);
-    if (this.#poc >= r0 && this.#poc <= r1) this.#pocDirty = true;
+    this.#ub = ub;
   }
 
   // Rebuilds the rows from the ring for the window's grouping: O(lookback + rows).
@@ -251,11 +338,13 @@ export class GridVolumeProfile {
     const w = tick * g;
     this.#g = g;
     this.#w = w;
+    this.#invW = 1 / w;
     this.#loRow = Math.floor(this.#xlo / w);
     this.#hiRow = Math.floor(this.#xhi / w);
     this.#rows.fill(0);
     this.#gridValid = true;
     this.#pocDirty = true;
+    this.#bounded = false;
     this.#areaDirty = true;
     const cap = this.#lookback;
     let total = 0;
@@ -275,21 +364,59 @@ export class GridVolumeProfile {
     this.#total = total;
   }
 
-  // POC by a scan of the span, lowest row first (a tie keeps the lower price).
+  // POC by a scan of the span, lowest row first (a tie keeps the lower price), unless the old
+  // POC's row still beats every other row beyond the tolerance: then the scan would select it
+  // again (no row before it beats it, no row after it does) and is skipped. The bound is checked
+  // first; it never follows removals, so when it fails the other rows' largest volume is taken
+  // exactly, by a plain max (cheaper than the scan's tolerance tests), before scanning.
   #findPoc(): void {
+    this.#pocDirty = false;
     const rows = this.#rows;
     const mask = this.#mask;
-    let poc = this.#loRow;
+    const lo = this.#loRow;
+    const hi = this.#hiRow;
+    const p = this.#poc;
+    const bounded = this.#bounded;
+    this.#bounded = true;
+    if (p >= lo && p <= hi) {
+      const v = rows[p & mask];
+      const ub = this.#ub;
+      if (bounded && v > ub + VOLUME_TIE * ub) return;
+      const other = this.#maxOther(p);
+      this.#ub = other;
+      if (v > other + VOLUME_TIE * other) return;
+    }
+    let off = 0;
     let best = -Infinity;
-    for (let r = this.#loRow; r <= this.#hiRow; r++) {
-      const v = rows[r & mask] > 0 ? rows[r & mask] : 0;
+    for (let k = lo & mask, m = 0, n = (hi - lo + 1) | 0; m < n; m++, k = (k + 1) & mask) {
+      const x = rows[k];
+      const v = 0.5 * (x + Math.abs(x)); // exactly x > 0 ? x : 0 (rounding residue counts as 0)
       if (v > best + VOLUME_TIE * best) {
         best = v;
-        poc = r;
+        off = m;
       }
     }
+    const poc = lo + off;
     this.#poc = poc;
-    this.#pocDirty = false;
+    this.#ub = this.#maxOther(poc);
+  }
+
+  // Largest volume, and at least 0, of the span's rows but p (in the span).
+  #maxOther(p: number): number {
+    const lo = this.#loRow;
+    const hi = this.#hiRow;
+    const rows = this.#rows;
+    const mask = this.#mask;
+    let m = 0;
+    for (let k = lo & mask, n = (p - lo) | 0; n > 0; n--, k = (k + 1) & mask) {
+      const x = rows[k];
+      if (x > m) m = x;
+    }
+    for (let k = (p + 1) & mask, n = (hi - p) | 0; n > 0; n--, k = (k + 1) & mask) {
+      const x = rows[k];
+      if (x > m) m = x;
+    }
+    return m;
   }
 
   #vol(r: number): number {
@@ -364,20 +491,92 @@ export class GridVolumeProfile {
 
   /** Classifies the last close against the profile (see the plugin's doc). */
   classify(p: VolumeProfileParams): VolumeProfileStateName {
-    if (!this.#ready()) return "Neutral";
+    return this.signal(p).state as VolumeProfileStateName;
+  }
+
+  /**
+   * The shared frozen signal of {@linkcode classify}'s state: what `evaluate` returns, without
+   * a lookup by name. The state depends on the close's log-price X = Math.log(close) only
+   * through monotone steps (X − the POC centre against ±nearBins rows, X against the POC
+   * centre, the row ⌊X / w⌋), so an x known to be within e/2 of X decides it whenever all of
+   * [x − e, x + e] gets the same answers. That x comes from the last low's log: ln c = ln l +
+   * 2t + ⅔t³ + …, t = (c − l)/(c + l), of which 2t is kept and the rest goes into e; a division
+   * instead of a log call, on the path to the answer. Math.log(close) itself is taken only when
+   * the interval straddles a boundary (a few closes in 10⁵ on 1m bars) or the bar is too tall.
+   */
+  signal(p: VolumeProfileParams): Readonly<IndicatorSignal> {
+    const c = this.#close;
+    const l = this.#lastLow;
+    const t = (c - l) / (c + l); // 0 ≤ t < 1 (0 < low ≤ close); c − l is exact while |t| < 1/3
+    if (!this.#ready()) return this.#signals.Neutral;
+    const at = Math.abs(t);
+    if (at < 0.01) {
+      const xl = this.#lastXl;
+      // Left out: ⅔|t|³ + 0.41|t|⁵ < |t|³, taken 1.5 times. Math.log is within an ulp of ln
+      // (so is Math.log(low)), and the roundings are a few ulps of |x| ≈ |ln low|: 1e-12
+      // relative is hundreds of times those, ulps of the ends included.
+      const s = this.#judge(xl, t, 1e-12 * (1.1 + Math.abs(xl)) + 1.5 * (at * at * at), p);
+      if (s !== null) return s;
+    }
+    return this.#judgeExact(Math.log(c), p);
+  }
+
+  // The state for any log close within e/2 of xl + 2t, or null when [x − e, x + e] straddles
+  // one of the boundaries (where Math.log(close) itself must decide).
+  #judge(
+    xl: number,
+    t: number,
+    e: number,
+    p: VolumeProfileParams,
+  ): Readonly<IndicatorSignal> | null {
     const w = this.#w;
-    const xc = Math.log(this.#close);
+    const invW = this.#invW;
+    // Row ⌊X / w⌋ by multiplies: q is within δ/2 of X / w (e/2 of X, a few ulps of the
+    // products), so X / w, and X / w as rounded, stays inside (r, r + 1) when q's fraction
+    // clears δ.
+    const q = xl * invW + t * (2 * invW);
+    const x = xl + 2 * t;
     const xp = (this.#poc + 0.5) * w;
-    if (Math.abs(xc - xp) < p.nearBins * w) return xc > xp ? "POCSupport" : "POCResistance";
-    const avg = this.#total / (this.#hiRow - this.#loRow + 1);
-    let r = Math.floor(xc / w);
+    const near = p.nearBins * w;
+    const xa = x - e; // ≤ X
+    const xb = x + e; // ≥ X
+    const da = xa - xp; // ≤ X − xp as rounded (a rounded difference is monotone in X)
+    const db = xb - xp; // ≥ it
+    // Each test is one branch on 0/1s combined: whether the close is above or below the POC is
+    // a coin flip the CPU would mispredict as a branch of its own.
+    if ((+(da > -near) & +(db < near)) !== 0) { // |X − xp| < near
+      if (xa > xp) return this.#signals.POCSupport;
+      if (!(xb > xp)) return this.#signals.POCResistance;
+      return null;
+    }
+    // Neither |X − xp| < near nor ≥ near for sure.
+    if ((+(da >= near) | +(db <= -near)) === 0) return null;
+    const r = Math.floor(q);
+    const f = q - r;
+    const delta = 2 * e * invW + 1e-15 * (Math.abs(q) + 1);
+    if ((+(f > delta) & +(f < 1 - delta)) === 0) return null;
+    return this.#node(r, p);
+  }
+
+  // The state for the log close x itself (the original computation).
+  #judgeExact(x: number, p: VolumeProfileParams): Readonly<IndicatorSignal> {
+    const w = this.#w;
+    const xp = (this.#poc + 0.5) * w;
+    if (Math.abs(x - xp) < p.nearBins * w) {
+      return x > xp ? this.#signals.POCSupport : this.#signals.POCResistance;
+    }
+    return this.#node(Math.floor(x / w), p);
+  }
+
+  // High- or low-volume node, or neither, for the close in row r.
+  #node(r: number, p: VolumeProfileParams): Readonly<IndicatorSignal> {
     // The close lies in the last bar's range, so in the span; rounding at an edge stays inside.
     if (r < this.#loRow) r = this.#loRow;
     else if (r > this.#hiRow) r = this.#hiRow;
+    const avg = this.#total / (this.#hiRow - this.#loRow + 1);
     const vb = this.#rows[r & this.#mask];
-    if (vb > p.hvnFactor * avg) return "NearHVN";
-    if (vb < p.lvnFactor * avg) return "NearLVN";
-    return "Neutral";
+    // Picked by index, not by branches: the row's state is a coin flip the CPU would mispredict.
+    return this.#byNode[+(vb > p.hvnFactor * avg) | (+(vb < p.lvnFactor * avg) << 1)];
   }
 
   /** `poc`, `vah`, `val`; null until `minCandles` candles with some volume were fed. */

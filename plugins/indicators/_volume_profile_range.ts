@@ -6,10 +6,14 @@
  * covered rows. Memory: 32 bytes per lookback candle plus 16 per row.
  * @module
  */
-import type { Candle, IndicatorValues } from "perptrix";
+import type { Candle, IndicatorSignal, IndicatorValues } from "perptrix";
 import { candleRejection, usableCandle } from "./_candle_guard.ts";
 import { valueArea, VOLUME_TIE } from "./_value_area.ts";
-import type { VolumeProfileParams, VolumeProfileStateName } from "./volume_profile.ts";
+import type {
+  VolumeProfileParams,
+  VolumeProfileSignals,
+  VolumeProfileStateName,
+} from "./volume_profile.ts";
 
 /** Streaming volume profile with `bins` rows over the window's low–high range. */
 export class RangeVolumeProfile {
@@ -19,6 +23,7 @@ export class RangeVolumeProfile {
   readonly #bins: number;
   readonly #valueArea: number;
   readonly #minCandles: number;
+  readonly #signals: VolumeProfileSignals;
   // Ring of bars in x-space (price, or log-price on the tick grid) with their volumes.
   readonly #xHigh: Float64Array;
   readonly #xLow: Float64Array;
@@ -47,7 +52,8 @@ export class RangeVolumeProfile {
   #vaLo = -1;
   #vaHi = -1;
 
-  constructor(p: VolumeProfileParams) {
+  constructor(p: VolumeProfileParams, signals: VolumeProfileSignals) {
+    this.#signals = signals;
     this.#lookback = p.lookback;
     this.#bins = p.bins;
     this.#valueArea = p.valueArea;
@@ -298,17 +304,22 @@ export class RangeVolumeProfile {
 
   /** Classifies the last close against the profile (see the module doc). */
   classify(p: VolumeProfileParams): VolumeProfileStateName {
-    if (!this.#ready()) return "Neutral";
+    return this.signal(p).state as VolumeProfileStateName;
+  }
+
+  /** The shared frozen signal of {@linkcode classify}'s state (what `evaluate` returns). */
+  signal(p: VolumeProfileParams): Readonly<IndicatorSignal> {
+    if (!this.#ready()) return this.#signals.Neutral;
     const xc = this.#close;
     const xp = this.#x0 + (this.#pocBin + 0.5) * this.#w;
     if (Math.abs(xc - xp) < p.nearBins * this.#w) {
-      return xc > xp ? "POCSupport" : "POCResistance";
+      return xc > xp ? this.#signals.POCSupport : this.#signals.POCResistance;
     }
     const avg = this.#total / this.#nb;
     const vb = this.#binVol[this.#bin(xc)];
-    if (vb > p.hvnFactor * avg) return "NearHVN";
-    if (vb < p.lvnFactor * avg) return "NearLVN";
-    return "Neutral";
+    if (vb > p.hvnFactor * avg) return this.#signals.NearHVN;
+    if (vb < p.lvnFactor * avg) return this.#signals.NearLVN;
+    return this.#signals.Neutral;
   }
 
   /** `poc`, `vah`, `val`; null until `minCandles` candles with some volume were fed. */

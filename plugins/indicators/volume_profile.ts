@@ -77,10 +77,16 @@ export const VOLUME_PROFILE_STATES = [
 /** Volume-profile state name. */
 export type VolumeProfileStateName = typeof VOLUME_PROFILE_STATES[number];
 
-/** Shared frozen signals with the original scores and reasons (§3.1, volume). */
-export const VOLUME_PROFILE_SIGNALS: Readonly<
+/**
+ * The frozen signal of each state: the profile states return these objects themselves, so
+ * `evaluate` needs no lookup by state name.
+ */
+export type VolumeProfileSignals = Readonly<
   Record<VolumeProfileStateName, Readonly<IndicatorSignal>>
-> = Object.freeze({
+>;
+
+/** Shared frozen signals with the original scores and reasons (§3.1, volume). */
+export const VOLUME_PROFILE_SIGNALS: VolumeProfileSignals = Object.freeze({
   POCSupport: frozenSignal("POCSupport", 1, "Price at POC support"),
   POCResistance: frozenSignal("POCResistance", -1, "Price at POC resistance"),
   NearHVN: frozenSignal("NearHVN", 0),
@@ -104,6 +110,8 @@ export default defineIndicator<VolumeProfileParams, VolumeProfileState>({
   states: VOLUME_PROFILE_STATES,
   warmup: (p) => p.minCandles,
   create: (p): VolumeProfileState =>
-    p.tickBps > 0 ? new GridVolumeProfile(p) : new RangeVolumeProfile(p),
-  evaluate: (s, p) => VOLUME_PROFILE_SIGNALS[s.classify(p)],
+    p.tickBps > 0
+      ? new GridVolumeProfile(p, VOLUME_PROFILE_SIGNALS)
+      : new RangeVolumeProfile(p, VOLUME_PROFILE_SIGNALS),
+  evaluate: (s, p) => s.signal(p),
 });

@@ -516,3 +516,34 @@ Deno.test("volume_profile: tick grid stays exact over a long run (no drift from 
   }
   assert.ok(checked > 20, `${checked}`);
 });
+
+Deno.test("volume_profile: closes on row and POC-band edges get the state of Math.log(close)", () => {
+  // The tick grid decides the close's row and its distance to the POC from an estimate of its
+  // log-price, taking Math.log(close) only when the estimate is too close to call. Closes at
+  // (and a few ulps off) row edges and half-row points (the band edges for whole nearBins),
+  // bars whose low is a hair below the close (the estimate's smallest error) and bars too tall
+  // for the estimate: the state must be the reference's, computed from Math.log(close).
+  const w = Math.log1p(5 / 10_000);
+  let seed = 12345;
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (const nearBins of [1, 2, 0.5]) {
+    const p = params({ lookback: 30, minCandles: 5, nearBins });
+    const bars: Candle[] = [];
+    let j = Math.round(Math.log(60_000) / w) * 2;
+    for (let i = 0; i < 1500; i++) {
+      j += Math.round((rand() - 0.5) * 8);
+      let close = Math.exp((j / 2) * w);
+      const nudge = Math.floor(rand() * 7) - 3;
+      for (let u = 0; u < Math.abs(nudge); u++) close *= nudge > 0 ? 1 + 2 ** -52 : 1 - 2 ** -53;
+      const lr = rand();
+      const low = close * (1 - (lr < 0.2 ? 0 : lr < 0.6 ? rand() * 1e-9 : rand() * 0.003));
+      const high = close * (1 + (rand() < 0.1 ? 0.03 : rand() * 0.003));
+      bars.push({ time: T0 + i * M5, open: close, high, low, close, volume: 1 + (i % 5) });
+    }
+    const sig = runSignals(volumeProfile, bars, p);
+    for (let i = p.minCandles - 1; i < bars.length; i++) {
+      const ref = gridReference(bars.slice(Math.max(0, i + 1 - p.lookback), i + 1), p)!;
+      assert.equal(sig[i].state, ref.state, `nearBins ${nearBins} [${i}] close ${bars[i].close}`);
+    }
+  }
+});
