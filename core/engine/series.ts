@@ -48,9 +48,6 @@ interface Part {
   readonly widen: boolean;
 }
 
-/** An indicator's `evaluate`, read once per series (called with the plugin as `this`). */
-type Evaluate = (this: Indicator, state: IndicatorState, params: unknown) => IndicatorSignal;
-
 /**
  * Placeholders of the per-slot scratch arrays. `UNSEEN` is never returned by a plugin, so a slot
  * holding it (before the first evaluation, or after a signal that was not frozen and so must not
@@ -206,6 +203,8 @@ export class SignalSeries {
   /** Slot whose risk function returned `#badRiskValue`, not finite (−1: none). */
   #badRisk = -1;
   #badRiskValue = 0;
+  /** Why the last signal {@linkcode #newPart} refused is malformed. */
+  #badSignal = "";
   /** The categories' members, flat in category order: category k is [#bounds[k], #bounds[k+1]). */
   readonly #members: Int32Array;
   readonly #bounds: Int32Array;
@@ -241,12 +240,10 @@ export class SignalSeries {
   readonly #widenReason: Reason;
   /**
    * Per slot: the state's feed method (`updateTrusted` when it has one: the engine validates
-   * first) and the plugin's `evaluate`, read once here so the per-candle loops make no
-   * megamorphic property loads over ten plugin shapes (called with the state, respectively the
-   * plugin, as `this`); the plugins and their parameters.
+   * first), read once here so the update loop makes no megamorphic property loads over ten
+   * plugin state shapes (called with the state as `this`); the plugins and their parameters.
    */
   readonly #feeds: ((this: IndicatorState, candle: Candle) => void)[];
-  readonly #evaluates: Evaluate[];
   readonly #indicators: Indicator[];
   readonly #params: unknown[];
   #count = 0;
@@ -302,7 +299,6 @@ export class SignalSeries {
       typeof st.updateTrusted === "function" ? st.updateTrusted : st.update
     );
     this.#indicators = strategy.indicators.map((ci) => ci.indicator);
-    this.#evaluates = this.#indicators.map((ind) => ind.evaluate as Evaluate);
     this.#params = strategy.indicators.map((ci) => ci.params);
   }
 
@@ -359,13 +355,16 @@ export class SignalSeries {
    * The part of a signal not seen before in slot `i`. Plugins return shared frozen signals for
    * their static states, so parts for frozen signals are built once per (slot, signal) and
    * reused: records share immutable parts instead of allocating them per candle. A plugin that
-   * returns fresh objects gets fresh parts (no caching, no growth). Throws, changing nothing, for
-   * a malformed signal.
+   * returns fresh objects gets fresh parts (no caching, no growth). `undefined`, changing nothing
+   * but `#badSignal`, for a malformed signal.
    */
-  #newPart(i: number, s: IndicatorSignal): Part {
+  #newPart(i: number, s: IndicatorSignal): Part | undefined {
     const ci = this.strategy.indicators[i];
     const bad = checkSignal(s, ci.id);
-    if (bad !== undefined) throw new PluginFailure(`${this.#where}: ${bad}`);
+    if (bad !== undefined) {
+      this.#badSignal = bad;
+      return undefined;
+    }
     const contribution: Contribution = {
       id: ci.id,
       state: s.state,
@@ -472,6 +471,11 @@ export class SignalSeries {
     return result;
   }
 
+  /** The PluginFailure of the malformed signal {@linkcode #newPart} refused. */
+  #malformed(): PluginFailure {
+    return new PluginFailure(`${this.#where}: ${this.#badSignal}`);
+  }
+
   /** A PluginFailure for an evaluate that threw (out of the hot loop). */
   #evaluateThrew(i: number, e: unknown): PluginFailure {
     return new PluginFailure(
@@ -527,7 +531,6 @@ export class SignalSeries {
   }
 
   #evaluate(candle: Candle): SignalRecord {
-    const evaluates = this.#evaluates;
     const indicators = this.#indicators;
     const states = this.#states;
     const params = this.#params;
@@ -539,29 +542,32 @@ export class SignalSeries {
     const reasons = this.#reasons;
     const riskOf = this.#riskOf;
     const signals = this.#signals;
-    const n = evaluates.length;
-    for (let i = 0; i < n; i++) {
-      let s: IndicatorSignal;
-      try {
-        s = evaluates[i].call(indicators[i], states[i], params[i]);
-      } catch (e) {
-        throw this.#evaluateThrew(i, e);
+    const n = indicators.length;
+    let i = 0;
+    try {
+      for (; i < n; i++) {
+        const s = indicators[i].evaluate(states[i], params[i]);
+        if (s === lastSignals[i]) continue;
+        // The slot's state changed: its part, found by identity among the slot's frozen signals
+        // (a handful: a linear scan beats a Map), or new (validated, and cached when frozen).
+        const seen = partSignals[i];
+        let c = 0;
+        while (c < seen.length && seen[c] !== s) c++;
+        const part = c < seen.length ? partCache[i][c] : this.#newPart(i, s);
+        if (part === undefined) break; // malformed: reported below
+        this.#widening += (part.widen ? 1 : 0) - (current[i].widen ? 1 : 0);
+        current[i] = part;
+        codes[i] = part.code;
+        reasons[i] = part.reason;
+        riskOf[i] = part.risk ?? NO_RISK;
+        signals[i] = s;
+        lastSignals[i] = part.code < 0 ? UNSEEN : s;
       }
-      if (s === lastSignals[i]) continue;
-      // The slot's state changed: its part, found by identity among the slot's frozen signals
-      // (a handful: a linear scan beats a Map), or new (validated, and cached when frozen).
-      const seen = partSignals[i];
-      let c = 0;
-      while (c < seen.length && seen[c] !== s) c++;
-      const part = c < seen.length ? partCache[i][c] : this.#newPart(i, s);
-      this.#widening += (part.widen ? 1 : 0) - (current[i].widen ? 1 : 0);
-      current[i] = part;
-      codes[i] = part.code;
-      reasons[i] = part.reason;
-      riskOf[i] = part.risk ?? NO_RISK;
-      signals[i] = s;
-      lastSignals[i] = part.code < 0 ? UNSEEN : s;
+    } catch (e) {
+      // Only evaluate throws in the loop (a malformed signal breaks out of it instead).
+      throw this.#evaluateThrew(i, e);
     }
+    if (i < n) throw this.#malformed();
 
     // Reasons gather in a reused buffer, in category then member order.
     const reasonBuf = this.#reasonBuf;
