@@ -581,17 +581,20 @@ export class SignalSeries {
     const nc = scores.length;
     let m = 0;
     for (let k = 0; k < nc; k++) {
-      // Key of this combination of cached parts; -1 when any part is not cached.
+      // Key of this combination of cached parts; -1 when any part is not cached (code −1).
       let key = 0;
+      let uncached = 0;
       for (let j = bounds[k], end = bounds[k + 1]; j < end; j++) {
         const i = members[j];
         const code = codes[i];
-        key = key < 0 || code < 0 ? -1 : key * MAX_PARTS + code;
+        uncached |= code;
+        key = key * MAX_PARTS + code;
         // Stored either way, kept only when there is one (no branch on the data).
         const reason = reasons[i];
         reasonBuf[m] = reason!;
         m += +(reason !== null);
       }
+      if (uncached < 0) key = -1;
       const h = k * HOT_SLOTS + (Math.imul(key, HASH) >>> HASH_SHIFT);
       if (key >= 0 && hotKeys[h] === key) {
         resultBuf[k] = hotResults[h]!;
