@@ -10,12 +10,14 @@
  * The POC follows one fixed rule, which callers that ask on every candle (the engine) and
  * callers that ask now and then both get: while it is current, an added bar's leading row takes
  * it over when it beats it (a tie goes to the lower row); a leaving bar that covers the POC's
- * row marks it for a rescan of the span at the next ask. Between asks, an upper bound on every
- * other row's volume is kept (a branch-free running max over each added bar's rows), which makes
- * both steps cheap: an added bar whose rows all stay below the POC by more than the tie
- * tolerance cannot take over, so its leader is never looked for, and a rescan whose POC still
- * beats the bound (or the other rows' exact maximum, when the bound has gone stale by removals)
- * would pick it again, so it is skipped. Callers that never ask keep no bound.
+ * row marks it for a rescan of the span at the next ask. Between asks, an upper bound on the
+ * other rows' volumes is kept (branch-free maxes over each added bar's rows; the runner-up's
+ * volume is read instead), which makes both steps cheap: an added bar whose rows all stay below
+ * the POC by more than the tie tolerance cannot take over, so its leader is never looked for;
+ * and a row that beats every other row beyond the tolerance is the one a rescan would end on,
+ * so the rescan is skipped when the old POC still beats the bound and the runner-up, when the
+ * runner-up beats the bound and the old POC, or else when one row beats the rest in an exact
+ * pass for the two largest. Callers that never ask keep no bound.
  *
  * Grouping g is the smallest whole number of ticks per row that keeps the window's row span
  * within `maxBins`; it depends only on the window, and the rows are rebuilt from the window
@@ -99,14 +101,20 @@ export class GridVolumeProfile {
   #poc = 0;
   #pocDirty = true;
   /**
-   * Upper bound on the (clamped) volume of every row but the POC's, while #bounded. When a
-   * removal marks the POC for a rescan and its row still beats this bound beyond the tie
-   * tolerance, the scan would pick it again, so it is kept without scanning (most rescans end
-   * that way).
+   * Upper bound on the (clamped) volume of every row but the POC's and the runner-up's, while
+   * #bounded. When a removal marks the POC for a rescan and its row still beats this bound and
+   * the runner-up's volume beyond the tie tolerance, the scan would pick it again, so it is kept
+   * without scanning (most rescans end that way). The runner-up is left out because a bar
+   * leaving the POC's row usually leaves its neighbour too: its volume is read when needed.
    */
   #ub = Infinity;
+  /** The runner-up row (the largest but the POC when last taken exactly), left out of #ub. */
+  #runner = 0;
   /** #ub is kept up; false from a rebuild, or from an update that found the POC awaiting a rescan. */
   #bounded = false;
+  // #maxOther's other results: the row of the largest volume, and the largest of the rest.
+  #leader = 0;
+  #second = 0;
   // Last bar's low and log-low: the close's log is derived from them (see #signal).
   #lastLow = NaN;
   #lastXl = NaN;
@@ -232,32 +240,52 @@ export class GridVolumeProfile {
         if (!this.#bounded) this.#spread(xl, xh, r0, r1, volume, d);
         else {
           // The sums of #spread, with an upper bound `top` on the new volumes of the touched
-          // rows but the POC's (and on 0), by a branch-free running max ½(m + x + |m − x|), the
-          // POC's row multiplied by 0: which row of a bar is the largest is a coin flip the CPU
-          // would mispredict. Each step can land up to 3 ulps low; a bar covers at most 2,000
-          // rows, so the final 1 + 2e-12 more than covers that. (Written out here, not as a
-          // method: V8's inlining budget for this function is spent on the others.)
+          // rows but the POC's (and on 0), by branch-free maxes ½(a + b + |a − b|): which row of
+          // a bar is the largest is a coin flip the CPU would mispredict. The full rows go to two
+          // running maxes (half the dependency chain). The POC's row, when touched, takes its
+          // share on a 0 first (so only the share counts) and its volume after, to the same sum.
+          // Each max can land up to 3 ulps low; a bar covers at most 2,000 rows, so the final
+          // 1 + 2e-12 more than covers that. (Written out here, not as a method: V8's inlining
+          // budget for this function is spent on the others.)
           const rows = this.#rows;
           const mask = this.#mask;
           const p = this.#poc;
-          const skip = covers(r0, r1, p) ? p & mask : -1;
+          const ps = covers(r0, r1, p) ? p & mask : -1;
+          let held = 0;
+          if (ps >= 0) {
+            held = rows[ps];
+            rows[ps] = 0;
+          }
           const k0 = r0 & mask;
           let top: number;
           if (r0 === r1) {
-            const x = (rows[k0] += volume) * +(k0 !== skip);
+            const x = rows[k0] += volume;
             top = 0.5 * (x + Math.abs(x));
           } else {
-            let m = (rows[k0] += d * ((r0 + 1) * w - xl)) * +(k0 !== skip);
-            m = 0.5 * (m + Math.abs(m));
+            const a = rows[k0] += d * ((r0 + 1) * w - xl);
             const full = d * w;
-            for (let k = (k0 + 1) & mask, n = (r1 - r0 - 1) | 0; n > 0; n--, k = (k + 1) & mask) {
-              const x = (rows[k] += full) * +(k !== skip);
-              m = 0.5 * (m + x + Math.abs(m - x));
+            let m1 = 0;
+            let m2 = 0;
+            let k = (k0 + 1) & mask;
+            let n = (r1 - r0 - 1) | 0;
+            for (; n >= 2; n -= 2) {
+              const x = rows[k] += full;
+              k = (k + 1) & mask;
+              const y = rows[k] += full;
+              k = (k + 1) & mask;
+              m1 = 0.5 * (m1 + x + Math.abs(m1 - x));
+              m2 = 0.5 * (m2 + y + Math.abs(m2 - y));
             }
-            const k1 = r1 & mask;
-            const x = (rows[k1] += d * (xh - r1 * w)) * +(k1 !== skip);
-            top = 0.5 * (m + x + Math.abs(m - x));
+            if (n > 0) {
+              const x = rows[k] += full;
+              m1 = 0.5 * (m1 + x + Math.abs(m1 - x));
+            }
+            const b = rows[r1 & mask] += d * (xh - r1 * w);
+            const ab = 0.5 * (a + b + Math.abs(a - b));
+            const mm = 0.5 * (m1 + m2 + Math.abs(m1 - m2));
+            top = 0.5 * (ab + mm + Math.abs(ab - mm));
           }
+          if (ps >= 0) rows[ps] += held; // share + held, as share added to held
           top *= 1 + 2e-12;
           // The other touched rows can take the POC over only when one comes within the tie
           // tolerance of its volume; otherwise they only raise the bound.
@@ -297,29 +325,29 @@ export class GridVolumeProfile {
     const rows = this.#rows;
     const mask = this.#mask;
     const p = this.#poc;
-    {
-      let lead = r0;
-      let top = rows[r0 & mask];
-      if (r0 !== r1) {
-        for (let r = r0 + 1; r < r1; r++) {
-          const x = rows[r & mask];
-          if (x > top + VOLUME_TIE * top) {
-            top = x;
-            lead = r;
-          }
-        }
-        const x = rows[r1 & mask];
+    let lead = r0;
+    let top = rows[r0 & mask];
+    if (r0 !== r1) {
+      for (let r = r0 + 1; r < r1; r++) {
+        const x = rows[r & mask];
         if (x > top + VOLUME_TIE * top) {
           top = x;
-          lead = r1;
+          lead = r;
         }
       }
-      if (lead !== p) {
-        const best = rows[p & mask];
-        if (lead < p ? !(best > top + VOLUME_TIE * top) : top > best + VOLUME_TIE * best) {
-          this.#poc = lead;
-          if (best > this.#ub) this.#ub = best; // the old POC's row
-        }
+      const x = rows[r1 & mask];
+      if (x > top + VOLUME_TIE * top) {
+        top = x;
+        lead = r1;
+      }
+    }
+    if (lead !== p) {
+      const best = rows[p & mask];
+      if (lead < p ? !(best > top + VOLUME_TIE * top) : top > best + VOLUME_TIE * best) {
+        this.#poc = lead;
+        // The old POC's row is bounded, or becomes the runner-up if that took over.
+        if (lead === this.#runner) this.#runner = p;
+        else if (best > this.#ub) this.#ub = best;
       }
     }
     const poc = this.#poc;
@@ -364,28 +392,52 @@ export class GridVolumeProfile {
     this.#total = total;
   }
 
-  // POC by a scan of the span, lowest row first (a tie keeps the lower price), unless the old
-  // POC's row still beats every other row beyond the tolerance: then the scan would select it
-  // again (no row before it beats it, no row after it does) and is skipped. The bound is checked
-  // first; it never follows removals, so when it fails the other rows' largest volume is taken
-  // exactly, by a plain max (cheaper than the scan's tolerance tests), before scanning.
+  // POC by a scan of the span, lowest row first (a tie keeps the lower price), skipped when its
+  // answer is known: a row that beats every other row beyond the tie tolerance is the one the
+  // scan ends on (no row before it beats it, no row after it does). The old POC and the
+  // runner-up are checked against the bound and each other first; the bound never follows
+  // removals, so when that fails the other rows' two largest volumes are taken exactly, by a
+  // plain max (cheaper than the scan's tolerance tests): the old POC may still beat them all,
+  // or their largest may beat the rest.
   #findPoc(): void {
     this.#pocDirty = false;
-    const rows = this.#rows;
-    const mask = this.#mask;
     const lo = this.#loRow;
     const hi = this.#hiRow;
     const p = this.#poc;
     const bounded = this.#bounded;
     this.#bounded = true;
     if (p >= lo && p <= hi) {
-      const v = rows[p & mask];
-      const ub = this.#ub;
-      if (bounded && v > ub + VOLUME_TIE * ub) return;
-      const other = this.#maxOther(p);
-      this.#ub = other;
-      if (v > other + VOLUME_TIE * other) return;
+      const x = this.#rows[p & this.#mask];
+      const v = 0.5 * (x + Math.abs(x)); // exactly x > 0 ? x : 0 (rounding residue counts as 0)
+      const u = this.#runner;
+      if (bounded && u >= lo && u <= hi) {
+        const ub = this.#ub;
+        const xu = this.#rows[u & this.#mask];
+        const b = ub > xu ? ub : xu;
+        if (v > b + VOLUME_TIE * b) return;
+        // Or the runner-up beats all the others (the bound and the old POC) and takes over.
+        const c = ub > v ? ub : v;
+        if (xu > c + VOLUME_TIE * c) {
+          this.#poc = u;
+          this.#runner = p;
+          return;
+        }
+      }
+      const m = this.#maxOther(p);
+      this.#ub = this.#second;
+      if (v > m + VOLUME_TIE * m) {
+        this.#runner = this.#leader;
+        return;
+      }
+      const rest = v > this.#second ? v : this.#second;
+      if (m > rest + VOLUME_TIE * rest) {
+        this.#poc = this.#leader;
+        this.#runner = p;
+        return;
+      }
     }
+    const rows = this.#rows;
+    const mask = this.#mask;
     let off = 0;
     let best = -Infinity;
     for (let k = lo & mask, m = 0, n = (hi - lo + 1) | 0; m < n; m++, k = (k + 1) & mask) {
@@ -398,25 +450,34 @@ export class GridVolumeProfile {
     }
     const poc = lo + off;
     this.#poc = poc;
-    this.#ub = this.#maxOther(poc);
+    this.#maxOther(poc);
+    this.#runner = this.#leader;
+    this.#ub = this.#second;
   }
 
-  // Largest volume, and at least 0, of the span's rows but p (in the span).
+  // Largest volume, and at least 0, of the span's rows but p (in the span); #leader is its row
+  // and #second the largest (at least 0) of the rest.
   #maxOther(p: number): number {
     const lo = this.#loRow;
-    const hi = this.#hiRow;
     const rows = this.#rows;
     const mask = this.#mask;
-    let m = 0;
-    for (let k = lo & mask, n = (p - lo) | 0; n > 0; n--, k = (k + 1) & mask) {
+    let m1 = 0;
+    let m2 = 0;
+    let lead = -1; // offset from lo
+    for (let k = lo & mask, j = 0, n = (this.#hiRow - lo + 1) | 0, s = (p - lo) | 0; j < n; j++) {
       const x = rows[k];
-      if (x > m) m = x;
+      if (x > m2 && j !== s) {
+        if (x > m1) {
+          m2 = m1;
+          m1 = x;
+          lead = j;
+        } else m2 = x;
+      }
+      k = (k + 1) & mask;
     }
-    for (let k = (p + 1) & mask, n = (hi - p) | 0; n > 0; n--, k = (k + 1) & mask) {
-      const x = rows[k];
-      if (x > m) m = x;
-    }
-    return m;
+    this.#leader = lo + lead;
+    this.#second = m2;
+    return m1;
   }
 
   #vol(r: number): number {
