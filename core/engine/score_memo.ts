@@ -11,10 +11,12 @@ import { confidence, type ConfidencePlan } from "./confidence.ts";
 import { biasOf, directionOf, totalScore } from "./score.ts";
 import type { Scoring, Thresholds } from "./strategy.ts";
 
-/** Entries of the direct-mapped table: 2^BITS, indexed by a multiplicative hash of the key. */
-const BITS = 10;
-const SIZE = 1 << BITS;
-const HASH = 0x9e3779b1 | 0;
+/**
+ * Entries of the table: 2^SET_BITS sets of two, a set chosen by a hash of the key (two ways, so
+ * two frequent vectors that hash alike do not evict each other on every candle).
+ */
+const SET_BITS = 9;
+const SIZE = 2 << SET_BITS;
 
 /** Offset making a score in [−8, 7] a digit in [0, 16) of the vector's key. */
 const OFFSET = 8;
@@ -87,18 +89,34 @@ export class ScoreMemo {
       exact &= +((score | 0) === score) & +(d === (d & (BASE - 1)));
       key = key * BASE + d;
     }
-    const at = Math.imul(key, HASH) >>> (32 - BITS);
-    if (exact === 1 && this.#enabled && this.#keys[at] === key) return at;
+    // murmur3's 32-bit finaliser over the key's low and high words.
+    let h = (key | 0) ^ Math.imul((key / 4294967296) | 0, 0x9e3779b1);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    const at = ((h ^ (h >>> 16)) >>> (32 - SET_BITS)) << 1;
+    if (exact === 1 && this.#enabled) {
+      if (this.#keys[at] === key) return at;
+      if (this.#keys[at + 1] === key) return at + 1;
+    }
     return this.#compute(scores, exact === 1 && this.#enabled ? key : -1, at);
   }
 
-  /** The score rules themselves (a miss): into entry `at` when `key` is one, else entry SIZE. */
+  /**
+   * The score rules themselves (a miss): into the first way of set `at` when `key` is one (its
+   * entry moving to the second way, whose entry goes), else into entry SIZE.
+   */
   #compute(scores: Float64Array, key: number, at: number): number {
     const total = totalScore(scores, this.#clamps, this.#weights, this.#scoring);
     const conf = confidence(scores, this.#confidence);
     const bias = BIASES.indexOf(biasOf(total, this.#thresholds));
     if (key < 0) at = SIZE;
-    else this.#keys[at] = key;
+    else {
+      this.#keys[at + 1] = this.#keys[at];
+      this.totals[at + 1] = this.totals[at];
+      this.confidences[at + 1] = this.confidences[at];
+      this.biases[at + 1] = this.biases[at];
+      this.#keys[at] = key;
+    }
     this.totals[at] = total;
     this.confidences[at] = conf;
     this.biases[at] = bias;
