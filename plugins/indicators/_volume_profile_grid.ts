@@ -456,17 +456,29 @@ export class GridVolumeProfile {
   }
 
   // Largest volume, and at least 0, of the span's rows but p (in the span); #leader is its row
-  // and #second the largest (at least 0) of the rest.
+  // and #second the largest (at least 0) of the rest. Walked outward from p, down then up: the
+  // volumes mostly fall away from the POC, so a new largest is rare after the first rows and
+  // the comparisons stay predictable (from the span's ends inward they would be coin flips).
   #maxOther(p: number): number {
-    const lo = this.#loRow;
     const rows = this.#rows;
     const mask = this.#mask;
     let m1 = 0;
     let m2 = 0;
-    let lead = -1; // offset from lo
-    for (let k = lo & mask, j = 0, n = (this.#hiRow - lo + 1) | 0, s = (p - lo) | 0; j < n; j++) {
+    let lead = 0; // distance from p: negative below, positive above (0: none, all at 0)
+    for (let k = (p - 1) & mask, j = -1, n = (p - this.#loRow) | 0; n > 0; n--, j--) {
       const x = rows[k];
-      if (x > m2 && j !== s) {
+      if (x > m2) {
+        if (x > m1) {
+          m2 = m1;
+          m1 = x;
+          lead = j;
+        } else m2 = x;
+      }
+      k = (k - 1) & mask;
+    }
+    for (let k = (p + 1) & mask, j = 1, n = (this.#hiRow - p) | 0; n > 0; n--, j++) {
+      const x = rows[k];
+      if (x > m2) {
         if (x > m1) {
           m2 = m1;
           m1 = x;
@@ -475,7 +487,7 @@ export class GridVolumeProfile {
       }
       k = (k + 1) & mask;
     }
-    this.#leader = lo + lead;
+    this.#leader = p + lead;
     this.#second = m2;
     return m1;
   }
@@ -570,67 +582,48 @@ export class GridVolumeProfile {
     const l = this.#lastLow;
     const t = (c - l) / (c + l); // 0 ≤ t < 1 (0 < low ≤ close); c − l is exact while |t| < 1/3
     if (!this.#ready()) return this.#signals.Neutral;
+    const w = this.#w;
+    const xp = (this.#poc + 0.5) * w;
+    const near = p.nearBins * w;
+    let r = NaN; // the close's row, once known
     const at = Math.abs(t);
     if (at < 0.01) {
+      // (All in this method, no helper taking the numbers: a call that is not inlined would
+      // box them.)
       const xl = this.#lastXl;
       // Left out: ⅔|t|³ + 0.41|t|⁵ < |t|³, taken 1.5 times. Math.log is within an ulp of ln
       // (so is Math.log(low)), and the roundings are a few ulps of |x| ≈ |ln low|: 1e-12
       // relative is hundreds of times those, ulps of the ends included.
-      const s = this.#judge(xl, t, 1e-12 * (1.1 + Math.abs(xl)) + 1.5 * (at * at * at), p);
-      if (s !== null) return s;
+      const e = 1e-12 * (1.1 + Math.abs(xl)) + 1.5 * (at * at * at);
+      const x = xl + 2 * t;
+      const xa = x - e; // ≤ X
+      const xb = x + e; // ≥ X
+      const da = xa - xp; // ≤ X − xp as rounded (a rounded difference is monotone in X)
+      const db = xb - xp; // ≥ it
+      // Each test is one branch on 0/1s combined: whether the close is above or below the POC
+      // is a coin flip the CPU would mispredict as a branch of its own.
+      if ((+(da > -near) & +(db < near)) !== 0) { // |X − xp| < near
+        if (xa > xp) return this.#signals.POCSupport;
+        if (!(xb > xp)) return this.#signals.POCResistance;
+      } else if ((+(da >= near) | +(db <= -near)) !== 0) { // |X − xp| ≥ near
+        // Row ⌊X / w⌋ by multiplies: q is within δ/2 of X / w (e/2 of X, a few ulps of the
+        // products), so X / w, and X / w as rounded, stays inside (q's row, the next) when q's
+        // fraction clears δ.
+        const invW = this.#invW;
+        const q = xl * invW + t * (2 * invW);
+        const rq = Math.floor(q);
+        const f = q - rq;
+        const delta = 2 * e * invW + 1e-15 * (Math.abs(q) + 1);
+        if ((+(f > delta) & +(f < 1 - delta)) !== 0) r = rq;
+      }
     }
-    return this.#judgeExact(Math.log(c), p);
-  }
-
-  // The state for any log close within e/2 of xl + 2t, or null when [x − e, x + e] straddles
-  // one of the boundaries (where Math.log(close) itself must decide).
-  #judge(
-    xl: number,
-    t: number,
-    e: number,
-    p: VolumeProfileParams,
-  ): Readonly<IndicatorSignal> | null {
-    const w = this.#w;
-    const invW = this.#invW;
-    // Row ⌊X / w⌋ by multiplies: q is within δ/2 of X / w (e/2 of X, a few ulps of the
-    // products), so X / w, and X / w as rounded, stays inside (r, r + 1) when q's fraction
-    // clears δ.
-    const q = xl * invW + t * (2 * invW);
-    const x = xl + 2 * t;
-    const xp = (this.#poc + 0.5) * w;
-    const near = p.nearBins * w;
-    const xa = x - e; // ≤ X
-    const xb = x + e; // ≥ X
-    const da = xa - xp; // ≤ X − xp as rounded (a rounded difference is monotone in X)
-    const db = xb - xp; // ≥ it
-    // Each test is one branch on 0/1s combined: whether the close is above or below the POC is
-    // a coin flip the CPU would mispredict as a branch of its own.
-    if ((+(da > -near) & +(db < near)) !== 0) { // |X − xp| < near
-      if (xa > xp) return this.#signals.POCSupport;
-      if (!(xb > xp)) return this.#signals.POCResistance;
-      return null;
+    if (r !== r) { // not decided from the interval: the original computation on X itself
+      const x = Math.log(c);
+      if (Math.abs(x - xp) < near) {
+        return x > xp ? this.#signals.POCSupport : this.#signals.POCResistance;
+      }
+      r = Math.floor(x / w);
     }
-    // Neither |X − xp| < near nor ≥ near for sure.
-    if ((+(da >= near) | +(db <= -near)) === 0) return null;
-    const r = Math.floor(q);
-    const f = q - r;
-    const delta = 2 * e * invW + 1e-15 * (Math.abs(q) + 1);
-    if ((+(f > delta) & +(f < 1 - delta)) === 0) return null;
-    return this.#node(r, p);
-  }
-
-  // The state for the log close x itself (the original computation).
-  #judgeExact(x: number, p: VolumeProfileParams): Readonly<IndicatorSignal> {
-    const w = this.#w;
-    const xp = (this.#poc + 0.5) * w;
-    if (Math.abs(x - xp) < p.nearBins * w) {
-      return x > xp ? this.#signals.POCSupport : this.#signals.POCResistance;
-    }
-    return this.#node(Math.floor(x / w), p);
-  }
-
-  // High- or low-volume node, or neither, for the close in row r.
-  #node(r: number, p: VolumeProfileParams): Readonly<IndicatorSignal> {
     // The close lies in the last bar's range, so in the span; rounding at an edge stays inside.
     if (r < this.#loRow) r = this.#loRow;
     else if (r > this.#hiRow) r = this.#hiRow;
