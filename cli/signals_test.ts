@@ -172,3 +172,32 @@ Deno.test("the CLI process exits 1 with a one-line message, and 0 with output", 
   assert.equal(lines.length, loadCandles(CRASH).length - 49);
   assert.equal((JSON.parse(lines[0]) as SignalRecord).strategy, "weighted");
 });
+
+Deno.test("runs on every candle file in the data folder: exit 0, one record per candle after warm-up", async () => {
+  const files: string[] = [];
+  for (const sub of ["", "regimes/"]) {
+    for (const e of Deno.readDirSync(dataPath(sub))) {
+      if (e.isFile && e.name.endsWith(".csv") && !/funding|-oi-/.test(e.name)) {
+        files.push(sub + e.name);
+      }
+    }
+  }
+  assert.ok(files.length >= 20, `${files.length} candle files`);
+  for (const file of files.sort()) {
+    let lines = 0;
+    let tail = 0; // a record must end every write batch's last line
+    const sink = {
+      write(p: Uint8Array): Promise<number> {
+        for (let i = 0; i < p.length; i++) if (p[i] === 10) lines++;
+        tail = p.length > 0 ? p[p.length - 1] : tail;
+        return Promise.resolve(p.length);
+      },
+    };
+    const code = await main([dataPath(file)], sink);
+    assert.equal(code, 0, file);
+    const candles = loadCandles(file);
+    assert.ok(lines > 0 && lines < candles.length, `${file}: ${lines} records`);
+    assert.ok(candles.length - lines < 1000, `${file}: warm-up of ${candles.length - lines}`);
+    assert.equal(tail, 10, file);
+  }
+});
