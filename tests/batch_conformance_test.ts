@@ -18,6 +18,7 @@ import {
   type Indicator,
   streamColumns,
 } from "../mod.ts";
+import { listPluginModules } from "../core/registry.ts";
 import { BTC_1H, BTC_1M, dataPath, loadCandles } from "./data.ts";
 
 /** The price indicators the batch path exists for (issue #3). */
@@ -34,20 +35,11 @@ const EXTRA_PARAMS: Record<string, Record<string, unknown>[]> = {
   supertrend: [{ period: 7, multiplier: 2 }, { period: 1, multiplier: 0.5 }],
 };
 
-/** Every indicator plugin in plugins/indicators, found the way the registry finds them. */
+/** Every indicator plugin in plugins/indicators, from the registry's own module listing. */
 async function discoverIndicators(): Promise<Indicator[]> {
-  const dir = new URL("../plugins/indicators/", import.meta.url);
-  const names: string[] = [];
-  for await (const e of Deno.readDir(dir)) {
-    const plugin = e.isFile && e.name.endsWith(".ts") && !e.name.startsWith("_") &&
-      !e.name.endsWith("_test.ts") && !e.name.endsWith("_bench.ts");
-    if (plugin) names.push(e.name);
-    else if (e.isDirectory && !e.name.startsWith("_")) names.push(`${e.name}/mod.ts`);
-  }
-  names.sort();
   const out: Indicator[] = [];
-  for (const name of names) {
-    const mod = await import(new URL(name, dir).href);
+  for (const url of await listPluginModules(new URL("../plugins/indicators/", import.meta.url))) {
+    const mod = await import(url.href);
     if (mod.default?.kind === "indicator") out.push(mod.default);
   }
   return out;
