@@ -157,9 +157,14 @@ Deno.test({
       }
       return held;
     };
-    // Both of its slots busy, so a job is still running when the signal lands.
-    await until("worker A holds two jobs", 30_000, async () => {
-      return (await heldBy(nameA)).length >= 2 ? true : undefined;
+    // Freeze it (SIGSTOP) while it holds jobs, so a job is still held when SIGKILL lands: jobs
+    // take milliseconds, and a plain kill after seeing them held can come too late.
+    await until("worker A frozen holding a job", 30_000, async () => {
+      if ((await heldBy(nameA)).length < 1) return undefined;
+      workerA.kill("SIGSTOP");
+      if ((await heldBy(nameA)).length >= 1) return true;
+      workerA.kill("SIGCONT");
+      return undefined;
     });
     workerA.kill("SIGKILL");
     const killed = await workerA.child.status;
