@@ -4,15 +4,22 @@
  * @module
  */
 import type { Interval } from "../core/interval.ts";
-import type { SignalRecord } from "../core/signal.ts";
+import type { SignalDecision } from "../core/signal.ts";
 import type { Candle } from "../core/candle.ts";
 import { discover, type Registry } from "../core/registry.ts";
 import { SignalEngine } from "../core/engine/engine.ts";
 import type { CompiledStrategy } from "../core/engine/compiled.ts";
 
-/** Anything that turns closed candles, in order, into signals (a `SignalSeries` fits). */
+/**
+ * Anything that turns closed candles, in order, into trading decisions (a `SignalSeries` fits:
+ * its `decide` is its `update` without packaging a record the backtest would drop).
+ */
 export interface SignalSource {
-  update(candle: Candle): SignalRecord | undefined;
+  /**
+   * The decision on `candle`, `undefined` during warm-up. It may be one reused object: it is read
+   * before the next call and not kept.
+   */
+  decide(candle: Candle): Readonly<SignalDecision> | undefined;
 }
 
 let registry: Promise<Registry> | undefined;

@@ -23,7 +23,7 @@
  * @module
  */
 import type { Candle } from "../core/candle.ts";
-import type { Direction } from "../core/signal.ts";
+import type { Direction, SignalDecision } from "../core/signal.ts";
 import type { BacktestConfig } from "./config.ts";
 import { fundingPayment, type SettlementCursor } from "./funding.ts";
 
@@ -72,13 +72,8 @@ export interface Trade {
   bars: number;
 }
 
-/** What the model needs from a signal record. */
-export interface TradeSignal {
-  time: number;
-  direction: Direction;
-  sl_pct: number | null;
-  tp_pct: number | null;
-}
+/** What the model needs from a signal: the record's trading decision. */
+export type TradeSignal = SignalDecision;
 
 /** Totals kept alongside the trade list. */
 export interface ModelTotals {

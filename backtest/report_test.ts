@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Candle } from "../core/candle.ts";
-import type { SignalRecord } from "../core/signal.ts";
+import type { Direction } from "../core/signal.ts";
 import { parseBacktestConfig } from "./config.ts";
 import { escapeHtml, loadChartLibrary, renderHtmlReport } from "./report_html.ts";
 import { buildJsonReport } from "./report_json.ts";
@@ -14,11 +14,12 @@ async function smallRun() {
     const p = 100 + 10 * Math.sin(i / 15);
     candles.push({ time: i * H, open: p, high: p * 1.01, low: p * 0.99, close: p, volume: 1 });
   }
-  const dir = (i: number) => (i % 40 === 5 ? "Long" : i % 40 === 25 ? "Short" : "Neutral");
+  const dir = (
+    i: number,
+  ): Direction => (i % 40 === 5 ? "Long" : i % 40 === 25 ? "Short" : "Neutral");
   let i = 0;
   const series = {
-    update: (c: Candle) =>
-      ({ time: c.time, direction: dir(i++), sl_pct: 1.5, tp_pct: 3 }) as unknown as SignalRecord,
+    decide: (c: Candle) => ({ time: c.time, direction: dir(i++), sl_pct: 1.5, tp_pct: 3 }),
   };
   const config = parseBacktestConfig({});
   const funding = [{ time: 150 * H, rate: 0.0001, periodHours: 1 }];

@@ -16,6 +16,7 @@ import { type Performance, performance, type TradeStats, tradeStats } from "./me
 import { type ModelTotals, type Trade, TradingModel } from "./model.ts";
 import { CandleOrderError } from "../core/engine/series.ts";
 import { FundingCursor } from "../core/engine/funding_join.ts";
+import { isValidCandle } from "../core/engine/candle_check.ts";
 
 /** Input of {@linkcode runBacktest}. */
 export interface BacktestInput {
@@ -93,8 +94,9 @@ export function runBacktest(input: BacktestInput): BacktestResult {
   let prev = -Infinity;
   for (let i = 0; i < n; i++) {
     const c = candles[i];
-    // Checked here too, so the model never sees a bad candle whatever the signal source is.
-    const problem = candleProblem(c);
+    // Checked here too, so the model never sees a bad candle whatever the signal source is (the
+    // branch-light check first; the problem is only spelt out for a candle it refuses).
+    const problem = isValidCandle(c) ? undefined : candleProblem(c);
     if (problem !== undefined) throw new BacktestInputError(`candle ${i + 1} of ${n}: ${problem}`);
     if (c.time <= prev) {
       throw new BacktestInputError(
@@ -104,7 +106,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     prev = c.time;
     let s;
     try {
-      s = series.update(join === undefined ? c : join.attach(c));
+      s = series.decide(join === undefined ? c : join.attach(c));
     } catch (e) {
       if (e instanceof CandleError || e instanceof CandleOrderError) {
         throw new BacktestInputError(`candle ${i + 1} of ${n}: ${e.message}`, { cause: e });

@@ -19,7 +19,7 @@ import type { Candle } from "../core/candle.ts";
 import { parseCandlesCsv } from "../core/csv.ts";
 import { FundingCursor } from "../core/engine/funding_join.ts";
 import type { FundingPoint } from "../core/market.ts";
-import type { Direction, SignalRecord } from "../core/signal.ts";
+import type { Direction, SignalDecision } from "../core/signal.ts";
 import { parseBacktestConfig } from "../backtest/config.ts";
 import { compileBacktestStrategy, engineSeries } from "../backtest/engine.ts";
 import { tradesHash } from "../backtest/hash.ts";
@@ -101,7 +101,7 @@ const tp = new Float64Array(N).fill(NaN);
   const s = await engineSeries("BTC", "1m", strategy);
   const join = new FundingCursor(funding, MIN); // streamed: no second 1M-candle array to collect
   for (let i = 0; i < N; i++) {
-    const r = s.update(join.attach(candles[i]));
+    const r = s.decide(join.attach(candles[i]));
     if (r === undefined) dirs[i] = 9;
     else {
       dirs[i] = r.direction === "Long" ? 1 : r.direction === "Short" ? -1 : 0;
@@ -113,16 +113,16 @@ const tp = new Float64Array(N).fill(NaN);
 const DIR: Direction[] = ["Short", "Neutral", "Long"];
 function replaySource() {
   let i = 0;
-  const rec = { time: 0, direction: DIR[1], sl_pct: NaN, tp_pct: NaN };
+  const rec: SignalDecision = { time: 0, direction: DIR[1], sl_pct: NaN, tp_pct: NaN };
   return {
-    update(c: Candle): SignalRecord | undefined {
+    decide(c: Candle): SignalDecision | undefined {
       const k = i++;
       if (dirs[k] === 9) return undefined;
       rec.time = c.time;
       rec.direction = DIR[dirs[k] + 1];
       rec.sl_pct = sl[k];
       rec.tp_pct = tp[k];
-      return rec as SignalRecord;
+      return rec;
     },
   };
 }

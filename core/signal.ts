@@ -61,3 +61,15 @@ export interface SignalRecord {
   strategy: string;
   engine_version: string;
 }
+
+/**
+ * The trading decision of a record: what a consumer that only acts on signals needs (see
+ * `SignalSeries.decide`).
+ */
+export interface SignalDecision {
+  /** Open time of the candle the signal was computed on, epoch ms. */
+  time: number;
+  direction: Direction;
+  sl_pct: number | null;
+  tp_pct: number | null;
+}

@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import type { Candle } from "../core/candle.ts";
 import { joinFunding } from "../core/engine/funding_join.ts";
 import type { FundingPoint } from "../core/market.ts";
-import type { SignalRecord } from "../core/signal.ts";
 import { parseBacktestConfig } from "../backtest/config.ts";
 import { runBacktest } from "../backtest/run.ts";
 import { loadCandles, loadFunding } from "./data.ts";
@@ -35,9 +34,9 @@ function backtestRates(candles: Candle[], funding: FundingPoint[]) {
     candles,
     funding,
     series: {
-      update(c) {
+      decide(c) {
         fed.push(c.fundingRate);
-        return undefined as SignalRecord | undefined;
+        return undefined;
       },
     },
     config: parseBacktestConfig({}),

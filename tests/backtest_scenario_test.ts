@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import type { Candle } from "../core/candle.ts";
 import { parseCandlesCsv, parseFundingCsv } from "../core/csv.ts";
-import type { SignalRecord } from "../core/signal.ts";
 import { parseBacktestConfig } from "../backtest/config.ts";
 import type { SignalSource } from "../backtest/engine.ts";
 import { buildJsonReport } from "../backtest/report_json.ts";
@@ -32,17 +31,16 @@ ${4 * H + 5},0.0002
 function scripted(plan: Record<number, ["Long" | "Short", number, number]>) {
   const fed: Candle[] = [];
   const source: SignalSource = {
-    update(c) {
+    decide(c) {
       const i = fed.length;
       fed.push(c);
       const p = plan[i];
       return {
         time: c.time,
-        price: c.close,
         direction: p ? p[0] : "Neutral",
         sl_pct: p ? p[1] : null,
         tp_pct: p ? p[2] : null,
-      } as SignalRecord;
+      };
     },
   };
   return { source, fed };

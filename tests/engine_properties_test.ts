@@ -216,3 +216,34 @@ Deno.test("streaming equals replay, and a re-delivered candle is refused, not re
   }
   assert.deepEqual(streamed, engine.replay("BTC", "1h", DEFAULT, candles));
 });
+
+Deno.test("decide answers what update's record says, candle by candle, on real perps with funding", () => {
+  const candles = withFunding(
+    "hyperliquid-hype-perp-1h-2024-12_2025-07.csv",
+    "hyperliquid-hype-funding-1h-2024-12_2025-07.csv",
+    "1h",
+  );
+  for (const strategy of [DEFAULT, WEIGHTED]) {
+    const recorded = engine.series("HYPE", "1h", strategy);
+    const deciding = engine.series("HYPE", "1h", strategy);
+    const seen = { Long: 0, Short: 0, Neutral: 0, stops: 0 };
+    for (const c of candles) {
+      const r = recorded.update(c);
+      const d = deciding.decide(c);
+      if (r === undefined) {
+        assert.equal(d, undefined);
+        continue;
+      }
+      assert.ok(d !== undefined);
+      assert.deepEqual(
+        { time: d.time, direction: d.direction, sl_pct: d.sl_pct, tp_pct: d.tp_pct },
+        { time: r.time, direction: r.direction, sl_pct: r.sl_pct, tp_pct: r.tp_pct },
+        `${strategy.id} at ${c.time}`,
+      );
+      seen[r.direction]++;
+      if (r.sl_pct !== null) seen.stops++;
+    }
+    // Both directions and stops occurred, so the comparison covered every field.
+    assert.ok(seen.Long > 50 && seen.Short > 50 && seen.stops > 100, JSON.stringify(seen));
+  }
+});

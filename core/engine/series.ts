@@ -5,10 +5,17 @@
  * @module
  */
 import { type Candle, CandleError, candleProblem } from "../candle.ts";
-import type { Indicator, IndicatorSignal, IndicatorState } from "../indicator.ts";
+import type { IndicatorSignal, IndicatorState } from "../indicator.ts";
 import type { Interval } from "../interval.ts";
 import { exactPriceRule, type PriceRule } from "../price_rule.ts";
-import type { CategoryResult, Contribution, Reason, RiskLevel, SignalRecord } from "../signal.ts";
+import type {
+  CategoryResult,
+  Contribution,
+  Reason,
+  RiskLevel,
+  SignalDecision,
+  SignalRecord,
+} from "../signal.ts";
 import type { CompiledStrategy } from "./compiled.ts";
 import { clampScore } from "./score.ts";
 import { BIASES, DIRECTIONS, ScoreMemo } from "./score_memo.ts";
@@ -244,8 +251,29 @@ export class SignalSeries {
    * plugin state shapes (called with the state as `this`); the plugins and their parameters.
    */
   readonly #feeds: ((this: IndicatorState, candle: Candle) => void)[];
-  readonly #indicators: Indicator[];
+  /**
+   * Per slot: the plugin's `evaluate`, bound to the plugin (its `this`), read once so the slot
+   * loop makes one indirect call instead of a megamorphic property load over the plugins'
+   * definition shapes first.
+   */
+  readonly #evaluates: ((state: IndicatorState, params: unknown) => IndicatorSignal)[];
   readonly #params: unknown[];
+  /**
+   * The last evaluated candle's outcome, which {@linkcode update} packages into a record and
+   * {@linkcode decide} hands out as is: memo entry, risk level, reasons gathered in `#reasonBuf`.
+   */
+  #at = 0;
+  #level = 0;
+  #reasonCount = 0;
+  /** The reused answer of {@linkcode decide}. */
+  readonly #decision: SignalDecision = {
+    time: 0,
+    direction: "Neutral",
+    sl_pct: null,
+    tp_pct: null,
+  };
+  #slPrice: number | null = null;
+  #tpPrice: number | null = null;
   #count = 0;
   #last = -Infinity;
   #failed: Error | undefined;
@@ -298,7 +326,7 @@ export class SignalSeries {
     this.#feeds = this.#states.map((st) =>
       typeof st.updateTrusted === "function" ? st.updateTrusted : st.update
     );
-    this.#indicators = strategy.indicators.map((ci) => ci.indicator);
+    this.#evaluates = strategy.indicators.map((ci) => ci.indicator.evaluate.bind(ci.indicator));
     this.#params = strategy.indicators.map((ci) => ci.params);
   }
 
@@ -325,6 +353,24 @@ export class SignalSeries {
    * rebuilt from history.
    */
   update(candle: Candle): SignalRecord | undefined {
+    return this.#feed(candle) ? this.#record(candle) : undefined;
+  }
+
+  /**
+   * {@linkcode update} without the record: the same evaluation, answered by the trading decision
+   * alone (time, direction, SL/TP distances), for consumers that act on it and keep nothing else
+   * (the backtester). The answer is one object owned by the series and overwritten by the next
+   * call; `undefined` during warm-up. Throws as {@linkcode update} does.
+   */
+  decide(candle: Candle): Readonly<SignalDecision> | undefined {
+    if (!this.#feed(candle)) return undefined;
+    const d = this.#decision;
+    d.time = candle.time;
+    return d;
+  }
+
+  /** Validates and feeds `candle` to every state; true when it was also evaluated (warm). */
+  #feed(candle: Candle): boolean {
     if (this.#failed !== undefined) {
       throw new PluginFailure(`${this.#where}: series failed earlier: ${this.#failed.message}`);
     }
@@ -347,8 +393,9 @@ export class SignalSeries {
     }
     this.#last = candle.time;
     this.#count++;
-    if (this.#count < this.strategy.warmup) return undefined;
-    return this.#evaluate(candle);
+    if (this.#count < this.strategy.warmup) return false;
+    this.#evaluate(candle);
+    return true;
   }
 
   /**
@@ -530,8 +577,12 @@ export class SignalSeries {
     return true;
   }
 
-  #evaluate(candle: Candle): SignalRecord {
-    const indicators = this.#indicators;
+  /**
+   * Evaluates the fed states: the outcome goes to the decision fields, the reasons to
+   * `#reasonBuf` and the category results to `#resultBuf` (see {@linkcode #record}).
+   */
+  #evaluate(candle: Candle): void {
+    const evaluates = this.#evaluates;
     const states = this.#states;
     const params = this.#params;
     const lastSignals = this.#lastSignals;
@@ -542,11 +593,11 @@ export class SignalSeries {
     const reasons = this.#reasons;
     const riskOf = this.#riskOf;
     const signals = this.#signals;
-    const n = indicators.length;
+    const n = evaluates.length;
     let i = 0;
     try {
       for (; i < n; i++) {
-        const s = indicators[i].evaluate(states[i], params[i]);
+        const s = evaluates[i](states[i], params[i]);
         if (s === lastSignals[i]) continue;
         // The slot's state changed: its part, found by identity among the slot's frozen signals
         // (a handful: a linear scan beats a Map), or new (validated, and cached when frozen).
@@ -605,14 +656,12 @@ export class SignalSeries {
         scores[k] = result.score;
       }
     }
-    const results = takeResults(resultBuf, nc);
 
     const st = this.strategy;
     const memo = this.#memo;
     const at = memo.find(scores);
     const total = memo.totals[at];
-    const biasIndex = memo.biases[at];
-    const direction = DIRECTIONS[biasIndex];
+    const direction = DIRECTIONS[memo.biases[at]];
     let count: number;
     try {
       count = this.#riskCount(total);
@@ -626,39 +675,51 @@ export class SignalSeries {
     const high = +(count >= rp.highAt);
     const level = 2 * high + (1 - high) * +(count >= rp.mediumAt);
 
-    const price = candle.close;
-    let slPct: number | null = null;
-    let tpPct: number | null = null;
-    let slPrice: number | null = null;
-    let tpPrice: number | null = null;
-    if (direction !== "Neutral" && this.#stops(price, direction === "Long")) {
+    const decision = this.#decision;
+    decision.direction = direction;
+    decision.sl_pct = null;
+    decision.tp_pct = null;
+    this.#slPrice = null;
+    this.#tpPrice = null;
+    if (direction !== "Neutral" && this.#stops(candle.close, direction === "Long")) {
       const d = this.#stopDist;
       const px = this.#stopPx;
-      slPct = d.sl_pct;
-      tpPct = d.tp_pct;
-      slPrice = px.sl_price;
-      tpPrice = px.tp_price;
+      decision.sl_pct = d.sl_pct;
+      decision.tp_pct = d.tp_pct;
+      this.#slPrice = px.sl_price;
+      this.#tpPrice = px.tp_price;
       if (d.widened) reasonBuf[m++] = this.#widenReason;
     }
     reasonBuf[m++] = RISK_REASONS[level];
+    this.#at = at;
+    this.#level = level;
+    this.#reasonCount = m;
+  }
 
+  /** The record of the candle {@linkcode #evaluate} just evaluated. */
+  #record(candle: Candle): SignalRecord {
+    const memo = this.#memo;
+    const at = this.#at;
+    const biasIndex = memo.biases[at];
+    const level = this.#level;
+    const decision = this.#decision;
     return {
       symbol: this.symbol,
       interval: this.interval,
       time: candle.time,
-      price,
-      direction,
+      price: candle.close,
+      direction: DIRECTIONS[biasIndex],
       bias: BIASES[biasIndex],
-      score: total,
-      categories: results,
+      score: memo.totals[at],
+      categories: takeResults(this.#resultBuf, this.#scores.length),
       confidence: memo.confidences[at],
       risk: RISK_LEVELS[level],
-      sl_pct: slPct,
-      tp_pct: tpPct,
-      sl_price: slPrice,
-      tp_price: tpPrice,
-      reasons: take(reasonBuf, m),
-      strategy: st.id,
+      sl_pct: decision.sl_pct,
+      tp_pct: decision.tp_pct,
+      sl_price: this.#slPrice,
+      tp_price: this.#tpPrice,
+      reasons: take(this.#reasonBuf, this.#reasonCount),
+      strategy: this.strategy.id,
       engine_version: ENGINE_VERSION,
     };
   }
