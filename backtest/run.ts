@@ -110,6 +110,12 @@ export function backtestResult(
     candles_traded: traded,
     from: traded > 0 ? candles[first].time : null,
     to: traded > 0 ? candles[n - 1].time : null,
-    ...r,
+    signals: r.signals,
+    trades: r.trades,
+    totals: r.totals,
+    equity: r.equity,
+    equity_times: r.equity_times,
+    performance: r.performance,
+    stats: r.stats,
   };
 }
