@@ -207,6 +207,8 @@ export class SignalSeries {
   readonly #riskOf: ((total: number) => number)[];
   /** Current parts asking to widen the stops. */
   #widening = 0;
+  /** Current parts with a risk function (the risk count is 0 without one). */
+  #risky = 0;
   /** Slot whose risk function returned `#badRiskValue`, not finite (−1: none). */
   #badRisk = -1;
   #badRiskValue = 0;
@@ -215,6 +217,13 @@ export class SignalSeries {
   /** The categories' members, flat in category order: category k is [#bounds[k], #bounds[k+1]). */
   readonly #members: Int32Array;
   readonly #bounds: Int32Array;
+  /** Per slot: its category's index. */
+  readonly #slotCategory: Int32Array;
+  /**
+   * Per category: 1 when a member's part changed since its result was last looked up. A category
+   * whose parts all stayed keeps its result and score (the same key gives the same result).
+   */
+  readonly #dirty: Uint8Array;
   /** Per category: key of the member parts → shared frozen result. */
   readonly #categoryCache: Map<number, CategoryResult>[];
   /**
@@ -260,11 +269,11 @@ export class SignalSeries {
   readonly #params: unknown[];
   /**
    * The last evaluated candle's outcome, which {@linkcode update} packages into a record and
-   * {@linkcode decide} hands out as is: memo entry, risk level, reasons gathered in `#reasonBuf`.
+   * {@linkcode decide} hands out as is: memo entry, risk level, whether the stops were widened.
    */
   #at = 0;
   #level = 0;
-  #reasonCount = 0;
+  #widened = false;
   /** The reused answer of {@linkcode decide}. */
   readonly #decision: SignalDecision = {
     time: 0,
@@ -310,9 +319,12 @@ export class SignalSeries {
     this.#riskOf = packed<(total: number) => number>(n, NO_RISK);
     this.#members = Int32Array.from(strategy.categories.flatMap((c) => c.members));
     this.#bounds = new Int32Array(nc + 1);
+    this.#slotCategory = new Int32Array(n);
     for (let k = 0; k < nc; k++) {
       this.#bounds[k + 1] = this.#bounds[k] + strategy.categories[k].members.length;
+      for (const m of strategy.categories[k].members) this.#slotCategory[m] = k;
     }
+    this.#dirty = new Uint8Array(nc).fill(1);
     this.#categoryCache = strategy.categories.map(() => new Map());
     this.#hotKeys = new Float64Array(nc * HOT_SLOTS).fill(-1);
     this.#hotResults = packed(nc * HOT_SLOTS, undefined);
@@ -578,8 +590,8 @@ export class SignalSeries {
   }
 
   /**
-   * Evaluates the fed states: the outcome goes to the decision fields, the reasons to
-   * `#reasonBuf` and the category results to `#resultBuf` (see {@linkcode #record}).
+   * Evaluates the fed states: the outcome goes to the decision fields and the category results
+   * to `#resultBuf` (see {@linkcode #record}).
    */
   #evaluate(candle: Candle): void {
     const evaluates = this.#evaluates;
@@ -593,6 +605,8 @@ export class SignalSeries {
     const reasons = this.#reasons;
     const riskOf = this.#riskOf;
     const signals = this.#signals;
+    const dirty = this.#dirty;
+    const slotCategory = this.#slotCategory;
     const n = evaluates.length;
     let i = 0;
     try {
@@ -606,13 +620,16 @@ export class SignalSeries {
         while (c < seen.length && seen[c] !== s) c++;
         const part = c < seen.length ? partCache[i][c] : this.#newPart(i, s);
         if (part === undefined) break; // malformed: reported below
-        this.#widening += (part.widen ? 1 : 0) - (current[i].widen ? 1 : 0);
+        const old = current[i];
+        this.#widening += (part.widen ? 1 : 0) - (old.widen ? 1 : 0);
+        this.#risky += (part.risk !== undefined ? 1 : 0) - (old.risk !== undefined ? 1 : 0);
         current[i] = part;
         codes[i] = part.code;
         reasons[i] = part.reason;
         riskOf[i] = part.risk ?? NO_RISK;
         signals[i] = s;
         lastSignals[i] = part.code < 0 ? UNSEEN : s;
+        dirty[slotCategory[i]] = 1;
       }
     } catch (e) {
       // Only evaluate throws in the loop (a malformed signal breaks out of it instead).
@@ -620,8 +637,7 @@ export class SignalSeries {
     }
     if (i < n) throw this.#malformed();
 
-    // Reasons gather in a reused buffer, in category then member order.
-    const reasonBuf = this.#reasonBuf;
+    // Only the categories with a changed member are looked up again.
     const members = this.#members;
     const bounds = this.#bounds;
     const hotKeys = this.#hotKeys;
@@ -630,20 +646,16 @@ export class SignalSeries {
     const scores = this.#scores;
     const resultBuf = this.#resultBuf;
     const nc = scores.length;
-    let m = 0;
+    let changed = 0;
     for (let k = 0; k < nc; k++) {
+      if (dirty[k] === 0) continue;
       // Key of this combination of cached parts; -1 when any part is not cached (code −1).
       let key = 0;
       let uncached = 0;
       for (let j = bounds[k], end = bounds[k + 1]; j < end; j++) {
-        const i = members[j];
-        const code = codes[i];
+        const code = codes[members[j]];
         uncached |= code;
         key = key * MAX_PARTS + code;
-        // Stored either way, kept only when there is one (no branch on the data).
-        const reason = reasons[i];
-        reasonBuf[m] = reason!;
-        m += +(reason !== null);
       }
       if (uncached < 0) key = -1;
       const h = k * HOT_SLOTS + (Math.imul(key, HASH) >>> HASH_SHIFT);
@@ -655,20 +667,27 @@ export class SignalSeries {
         resultBuf[k] = result;
         scores[k] = result.score;
       }
+      // Cleared only once its result is in place: a category that threw is looked up again.
+      dirty[k] = 0;
+      changed = 1;
     }
 
     const st = this.strategy;
     const memo = this.#memo;
-    const at = memo.find(scores);
+    // Unchanged scores keep their entry: no other vector was looked up since.
+    const at = changed === 1 ? memo.find(scores) : this.#at;
+    this.#at = at;
     const total = memo.totals[at];
     const direction = DIRECTIONS[memo.biases[at]];
-    let count: number;
-    try {
-      count = this.#riskCount(total);
-    } catch (e) {
-      throw new PluginFailure(`${this.#where}: ${(e as Error).message}`);
+    let count = 0;
+    if (this.#risky > 0) {
+      try {
+        count = this.#riskCount(total);
+      } catch (e) {
+        throw new PluginFailure(`${this.#where}: ${(e as Error).message}`);
+      }
+      if (this.#badRisk >= 0) throw this.#riskFailure(total);
     }
-    if (this.#badRisk >= 0) throw this.#riskFailure(total);
     const rp = st.risk;
     if (Math.abs(total) < rp.weakBelow) count += rp.weakAdd;
     // 2 High, 1 Medium, 0 Low, without a branch on the data.
@@ -681,6 +700,7 @@ export class SignalSeries {
     decision.tp_pct = null;
     this.#slPrice = null;
     this.#tpPrice = null;
+    this.#widened = false;
     if (direction !== "Neutral" && this.#stops(candle.close, direction === "Long")) {
       const d = this.#stopDist;
       const px = this.#stopPx;
@@ -688,12 +708,29 @@ export class SignalSeries {
       decision.tp_pct = d.tp_pct;
       this.#slPrice = px.sl_price;
       this.#tpPrice = px.tp_price;
-      if (d.widened) reasonBuf[m++] = this.#widenReason;
+      this.#widened = d.widened;
     }
-    reasonBuf[m++] = RISK_REASONS[level];
-    this.#at = at;
     this.#level = level;
-    this.#reasonCount = m;
+  }
+
+  /**
+   * The reason lines of the candle just evaluated: the current parts' in category then member
+   * order, then the widened-stops line (when widened) and the risk line.
+   */
+  #reasonLines(): Reason[] {
+    const reasonBuf = this.#reasonBuf;
+    const reasons = this.#reasons;
+    const members = this.#members;
+    let m = 0;
+    for (let j = 0; j < members.length; j++) {
+      // Stored either way, kept only when there is one (no branch on the data).
+      const reason = reasons[members[j]];
+      reasonBuf[m] = reason!;
+      m += +(reason !== null);
+    }
+    if (this.#widened) reasonBuf[m++] = this.#widenReason;
+    reasonBuf[m++] = RISK_REASONS[this.#level];
+    return take(reasonBuf, m);
   }
 
   /** The record of the candle {@linkcode #evaluate} just evaluated. */
@@ -718,7 +755,7 @@ export class SignalSeries {
       tp_pct: decision.tp_pct,
       sl_price: this.#slPrice,
       tp_price: this.#tpPrice,
-      reasons: take(this.#reasonBuf, this.#reasonCount),
+      reasons: this.#reasonLines(),
       strategy: this.strategy.id,
       engine_version: ENGINE_VERSION,
     };
