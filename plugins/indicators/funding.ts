@@ -399,9 +399,12 @@ export class FundingState implements IndicatorState {
   }
 }
 
-/** Classifies a state; exported for tests and for the CLI. */
-export function classifyFunding(s: FundingState, p: FundingParams): FundingStateName {
-  if (!s.hasData) return "Neutral";
+/**
+ * The shared signal of a state's class, each rule returning its constant (a look-up by state name
+ * would be a keyed load over seven names on every candle).
+ */
+function fundingSignal(s: FundingState, p: FundingParams): Readonly<IndicatorSignal> {
+  if (!s.hasData) return FUNDING_SIGNALS.Neutral;
   const m = s.mean;
   const upper = p.neutralCenter + p.neutralBand;
   const lower = p.neutralCenter - p.neutralBand;
@@ -418,13 +421,18 @@ export function classifyFunding(s: FundingState, p: FundingParams): FundingState
     hiDn = Math.min(mu - p.highSigma * sd, lower);
     exDn = Math.min(mu - p.extremeSigma * sd, lower);
   }
-  if (m > exUp) return "ExtremeLongBias";
-  if (m < exDn) return "ExtremeShortBias";
-  if (m > hiUp) return "HighLongBias";
-  if (m < hiDn) return "HighShortBias";
-  if (m > upper) return "NeutralPositive";
-  if (m < lower) return "NeutralNegative";
-  return "Neutral";
+  if (m > exUp) return FUNDING_SIGNALS.ExtremeLongBias;
+  if (m < exDn) return FUNDING_SIGNALS.ExtremeShortBias;
+  if (m > hiUp) return FUNDING_SIGNALS.HighLongBias;
+  if (m < hiDn) return FUNDING_SIGNALS.HighShortBias;
+  if (m > upper) return FUNDING_SIGNALS.NeutralPositive;
+  if (m < lower) return FUNDING_SIGNALS.NeutralNegative;
+  return FUNDING_SIGNALS.Neutral;
+}
+
+/** Classifies a state; exported for tests and for the CLI. */
+export function classifyFunding(s: FundingState, p: FundingParams): FundingStateName {
+  return fundingSignal(s, p).state as FundingStateName;
 }
 
 /** The funding indicator plugin (perp category). */
@@ -438,5 +446,5 @@ export default defineIndicator<FundingParams, FundingState>({
   states: FUNDING_STATES,
   warmup: () => 1,
   create: (p) => new FundingState(p),
-  evaluate: (s, p) => FUNDING_SIGNALS[classifyFunding(s, p)],
+  evaluate: (s, p) => fundingSignal(s, p),
 });

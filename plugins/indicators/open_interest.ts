@@ -217,19 +217,40 @@ export class OpenInterestState implements IndicatorState {
   }
 }
 
+/**
+ * The shared signal of a state's class per the original table, each rule returning its constant
+ * (no look-up by state name per candle).
+ */
+function openInterestSignal(
+  s: OpenInterestState,
+  p: OpenInterestParams,
+): Readonly<IndicatorSignal> {
+  const oi = s.oiChangePct;
+  const px = s.priceChangePct;
+  if (Number.isNaN(oi) || Number.isNaN(px)) return OPEN_INTEREST_SIGNALS.Neutral;
+  if (oi > p.thresholdPct) {
+    return px > 0
+      ? OPEN_INTEREST_SIGNALS.BullishExpansion
+      : px < 0
+      ? OPEN_INTEREST_SIGNALS.BearishExpansion
+      : OPEN_INTEREST_SIGNALS.Neutral;
+  }
+  if (oi < -p.thresholdPct) {
+    return px > 0
+      ? OPEN_INTEREST_SIGNALS.ShortSqueeze
+      : px < 0
+      ? OPEN_INTEREST_SIGNALS.LongSqueeze
+      : OPEN_INTEREST_SIGNALS.Neutral;
+  }
+  return OPEN_INTEREST_SIGNALS.Neutral;
+}
+
 /** Classifies a state per the original table; exported for tests and the CLI. */
 export function classifyOpenInterest(
   s: OpenInterestState,
   p: OpenInterestParams,
 ): OpenInterestStateName {
-  const oi = s.oiChangePct;
-  const px = s.priceChangePct;
-  if (Number.isNaN(oi) || Number.isNaN(px)) return "Neutral";
-  if (oi > p.thresholdPct) {
-    return px > 0 ? "BullishExpansion" : px < 0 ? "BearishExpansion" : "Neutral";
-  }
-  if (oi < -p.thresholdPct) return px > 0 ? "ShortSqueeze" : px < 0 ? "LongSqueeze" : "Neutral";
-  return "Neutral";
+  return openInterestSignal(s, p).state as OpenInterestStateName;
 }
 
 /** The open-interest indicator plugin (perp category). */
@@ -242,5 +263,5 @@ export default defineIndicator<OpenInterestParams, OpenInterestState>({
   states: OPEN_INTEREST_STATES,
   warmup: () => 2,
   create: (p) => new OpenInterestState(p),
-  evaluate: (s, p) => OPEN_INTEREST_SIGNALS[classifyOpenInterest(s, p)],
+  evaluate: (s, p) => openInterestSignal(s, p),
 });
