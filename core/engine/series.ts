@@ -281,8 +281,6 @@ export class SignalSeries {
     sl_pct: null,
     tp_pct: null,
   };
-  #slPrice: number | null = null;
-  #tpPrice: number | null = null;
   #count = 0;
   #last = -Infinity;
   #failed: Error | undefined;
@@ -578,15 +576,12 @@ export class SignalSeries {
   }
 
   /**
-   * SL/TP of a Long (`long`) or Short at `price` into `#stopDist` and `#stopPx`; false when the
-   * stops source has no usable volatility value (no stops).
+   * SL/TP distances at `price` into `#stopDist`; false when the stops source has no usable
+   * volatility value (no stops). The prices follow in {@linkcode #record}: a decision needs none.
    */
-  #stops(price: number, long: boolean): boolean {
-    const d = this.#stopDist;
+  #stops(price: number): boolean {
     const vol = this.#stopVolatility();
-    if (!stopDistancesInto(d, vol, price, this.strategy.stops, this.#widening > 0)) return false;
-    stopPricesInto(this.#stopPx, long, price, d, this.#rule);
-    return true;
+    return stopDistancesInto(this.#stopDist, vol, price, this.strategy.stops, this.#widening > 0);
   }
 
   /**
@@ -698,16 +693,11 @@ export class SignalSeries {
     decision.direction = direction;
     decision.sl_pct = null;
     decision.tp_pct = null;
-    this.#slPrice = null;
-    this.#tpPrice = null;
     this.#widened = false;
-    if (direction !== "Neutral" && this.#stops(candle.close, direction === "Long")) {
+    if (direction !== "Neutral" && this.#stops(candle.close)) {
       const d = this.#stopDist;
-      const px = this.#stopPx;
       decision.sl_pct = d.sl_pct;
       decision.tp_pct = d.tp_pct;
-      this.#slPrice = px.sl_price;
-      this.#tpPrice = px.tp_price;
       this.#widened = d.widened;
     }
     this.#level = level;
@@ -740,6 +730,14 @@ export class SignalSeries {
     const biasIndex = memo.biases[at];
     const level = this.#level;
     const decision = this.#decision;
+    let slPrice: number | null = null;
+    let tpPrice: number | null = null;
+    if (decision.sl_pct !== null) {
+      const px = this.#stopPx;
+      stopPricesInto(px, decision.direction === "Long", candle.close, this.#stopDist, this.#rule);
+      slPrice = px.sl_price;
+      tpPrice = px.tp_price;
+    }
     return {
       symbol: this.symbol,
       interval: this.interval,
@@ -753,8 +751,8 @@ export class SignalSeries {
       risk: RISK_LEVELS[level],
       sl_pct: decision.sl_pct,
       tp_pct: decision.tp_pct,
-      sl_price: this.#slPrice,
-      tp_price: this.#tpPrice,
+      sl_price: slPrice,
+      tp_price: tpPrice,
       reasons: this.#reasonLines(),
       strategy: this.strategy.id,
       engine_version: ENGINE_VERSION,
