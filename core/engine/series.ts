@@ -53,6 +53,8 @@ interface Part {
    */
   readonly risk: ((total: number) => number) | undefined;
   readonly widen: boolean;
+  /** The signal the part was built from. */
+  readonly signal: IndicatorSignal;
 }
 
 /**
@@ -68,9 +70,8 @@ const NO_PART: Part = Object.freeze({
   code: -1,
   risk: undefined,
   widen: false,
+  signal: UNSEEN,
 });
-
-const NO_RISK = (): number => 0;
 
 /** Bound of each slot's part cache (an indicator has a handful of states). */
 const MAX_PARTS = 64;
@@ -185,8 +186,6 @@ export class SignalSeries {
   readonly #scores: Float64Array;
   /** Total, bias and confidence per vector of category scores. */
   readonly #memo: ScoreMemo;
-  /** Per slot: the signal of the candle being evaluated (kept while the plugin repeats it). */
-  readonly #signals: IndicatorSignal[];
   /**
    * Per indicator slot: the frozen signals seen so far and their shared record parts, at the
    * part's code. A plugin has a handful of states, so a linear identity scan beats a Map.
@@ -194,17 +193,13 @@ export class SignalSeries {
   readonly #partSignals: IndicatorSignal[][];
   readonly #partCache: Part[][];
   /**
-   * Per slot: the last frozen signal, whose part is the slot's current one ({@linkcode UNSEEN}
-   * when the last signal was not frozen). States usually persist from candle to candle, so a
-   * repeated signal costs one identity compare and nothing else.
+   * Per slot: the current part (its signal is the one the plugin returned last) and, flat for
+   * the category loop, its code. States usually persist from candle to candle, so a repeated
+   * frozen signal costs one identity compare and nothing else; everything else a slot's state
+   * implies is read from its part, so a change stores one part, not one value per use.
    */
-  readonly #lastSignals: IndicatorSignal[];
-  /** Per slot: the current part and, flat for the category loop, its code and reason line. */
   readonly #current: Part[];
   readonly #codes: Int32Array;
-  readonly #reasons: (Reason | null)[];
-  /** Per slot: the current part's risk function ({@linkcode NO_RISK} when none). */
-  readonly #riskOf: ((total: number) => number)[];
   /** Current parts asking to widen the stops. */
   #widening = 0;
   /** Current parts with a risk function (the risk count is 0 without one). */
@@ -307,14 +302,10 @@ export class SignalSeries {
       strategy.confidence,
     );
     const n = strategy.indicators.length;
-    this.#signals = packed(n, UNSEEN);
     this.#partSignals = strategy.indicators.map(() => []);
     this.#partCache = strategy.indicators.map(() => []);
-    this.#lastSignals = packed(n, UNSEEN);
     this.#current = packed(n, NO_PART);
     this.#codes = new Int32Array(n).fill(-1);
-    this.#reasons = packed<Reason | null>(n, null);
-    this.#riskOf = packed<(total: number) => number>(n, NO_RISK);
     this.#members = Int32Array.from(strategy.categories.flatMap((c) => c.members));
     this.#bounds = new Int32Array(nc + 1);
     this.#slotCategory = new Int32Array(n);
@@ -432,7 +423,9 @@ export class SignalSeries {
     const risk = s.risk;
     const widen = s.widenStops === true;
     const score = s.score;
-    if (!Object.isFrozen(s)) return { contribution, score, reason, code: -1, risk, widen };
+    if (!Object.isFrozen(s)) {
+      return { contribution, score, reason, code: -1, risk, widen, signal: s };
+    }
     const seen = this.#partSignals[i];
     const cache = this.#partCache[i];
     if (seen.length >= MAX_PARTS) {
@@ -451,6 +444,7 @@ export class SignalSeries {
       code: seen.length,
       risk,
       widen,
+      signal: s,
     });
     seen.push(s);
     cache.push(part);
@@ -497,8 +491,7 @@ export class SignalSeries {
       let raw = 0;
       for (let j = 0; j < members.length; j++) raw += parts[members[j]].score;
       if (cat.combine !== undefined) {
-        const signals = this.#signals;
-        raw = cat.combine(members.map((m) => signals[m]));
+        raw = cat.combine(members.map((m) => parts[m].signal));
         if (typeof raw !== "number" || !Number.isFinite(raw)) {
           throw new PluginFailure(`${this.#where}: category "${cat.id}" combine returned ${raw}`);
         }
@@ -548,11 +541,11 @@ export class SignalSeries {
    * to report (so the loop needs no handler of its own).
    */
   #riskCount(total: number): number {
-    const riskOf = this.#riskOf;
+    const parts = this.#current;
     let count = 0;
-    for (let i = 0; i < riskOf.length; i++) {
-      const f = riskOf[i];
-      if (f === NO_RISK) continue;
+    for (let i = 0; i < parts.length; i++) {
+      const f = parts[i].risk;
+      if (f === undefined || f === null) continue;
       const v = f(total);
       if (!Number.isFinite(v)) {
         this.#badRisk = i;
@@ -570,7 +563,7 @@ export class SignalSeries {
     this.#badRisk = -1;
     return new PluginFailure(
       `${this.#where}: risk(${total}) of a "${
-        this.#signals[i].state
+        this.#current[i].signal.state
       }" signal returned ${this.#badRiskValue}`,
     );
   }
@@ -592,14 +585,10 @@ export class SignalSeries {
     const evaluates = this.#evaluates;
     const states = this.#states;
     const params = this.#params;
-    const lastSignals = this.#lastSignals;
     const partSignals = this.#partSignals;
     const partCache = this.#partCache;
     const current = this.#current;
     const codes = this.#codes;
-    const reasons = this.#reasons;
-    const riskOf = this.#riskOf;
-    const signals = this.#signals;
     const dirty = this.#dirty;
     const slotCategory = this.#slotCategory;
     const n = evaluates.length;
@@ -607,7 +596,9 @@ export class SignalSeries {
     try {
       for (; i < n; i++) {
         const s = evaluates[i](states[i], params[i]);
-        if (s === lastSignals[i]) continue;
+        const old = current[i];
+        // A repeated frozen signal; one that is not frozen (code −1) is looked at every time.
+        if (s === old.signal && old.code >= 0) continue;
         // The slot's state changed: its part, found by identity among the slot's frozen signals
         // (a handful: a linear scan beats a Map), or new (validated, and cached when frozen).
         const seen = partSignals[i];
@@ -615,15 +606,10 @@ export class SignalSeries {
         while (c < seen.length && seen[c] !== s) c++;
         const part = c < seen.length ? partCache[i][c] : this.#newPart(i, s);
         if (part === undefined) break; // malformed: reported below
-        const old = current[i];
         this.#widening += (part.widen ? 1 : 0) - (old.widen ? 1 : 0);
-        this.#risky += (part.risk !== undefined ? 1 : 0) - (old.risk !== undefined ? 1 : 0);
+        this.#risky += (part.risk != null ? 1 : 0) - (old.risk != null ? 1 : 0);
         current[i] = part;
         codes[i] = part.code;
-        reasons[i] = part.reason;
-        riskOf[i] = part.risk ?? NO_RISK;
-        signals[i] = s;
-        lastSignals[i] = part.code < 0 ? UNSEEN : s;
         dirty[slotCategory[i]] = 1;
       }
     } catch (e) {
@@ -709,12 +695,12 @@ export class SignalSeries {
    */
   #reasonLines(): Reason[] {
     const reasonBuf = this.#reasonBuf;
-    const reasons = this.#reasons;
+    const parts = this.#current;
     const members = this.#members;
     let m = 0;
     for (let j = 0; j < members.length; j++) {
       // Stored either way, kept only when there is one (no branch on the data).
-      const reason = reasons[members[j]];
+      const reason = parts[members[j]].reason;
       reasonBuf[m] = reason!;
       m += +(reason !== null);
     }
