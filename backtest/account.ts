@@ -1,9 +1,9 @@
 /**
  * The trading side of a backtest run: the trading model, the equity curve and the tally of
  * signals, fed each candle together with the signal computed on its close. The engine side (the
- * signal series, candle checks, the funding join) stays with the caller, so the same account
- * serves the one-thread loop (`runBacktest`) and the two-thread one (`runBacktestParallel`),
- * which must give identical results.
+ * signal series, candle checks, the funding join) is `SignalFeed`'s; `runBacktest`
+ * joins the two, and any other run loop (another thread, a different candle source) can reuse
+ * both and get the same result.
  * @module
  */
 import type { Candle } from "../core/candle.ts";

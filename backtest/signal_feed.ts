@@ -1,7 +1,7 @@
 /**
  * The engine side of a backtest run: each candle checked (so the trading side never sees a bad
  * one, whatever the signal source), given its funding rate by the engine's as-of join, and
- * turned into a signal by the source. Shared by the one-thread and the two-thread run loops.
+ * turned into a signal by the source. `runBacktest` pairs it with a `BacktestAccount`.
  * @module
  */
 import { type Candle, CandleError, candleProblem } from "../core/candle.ts";
