@@ -9,6 +9,7 @@ import type { Candle } from "../core/candle.ts";
 import { discover, type Registry } from "../core/registry.ts";
 import { SignalEngine } from "../core/engine/engine.ts";
 import type { CompiledStrategy } from "../core/engine/compiled.ts";
+import type { DecisionColumns } from "../core/engine/series.ts";
 
 /**
  * Anything that turns closed candles, in order, into trading decisions (a `SignalSeries` fits:
@@ -20,6 +21,11 @@ export interface SignalSource {
    * before the next call and not kept.
    */
   decide(candle: Candle): Readonly<SignalDecision> | undefined;
+  /**
+   * Optional: `decide` over `candles[start..end)` in one call, answers into `out` by position
+   * (see `SignalSeries.decideBlock`, whose answers equal its `decide`'s).
+   */
+  decideBlock?(candles: readonly Candle[], start: number, end: number, out: DecisionColumns): void;
 }
 
 let registry: Promise<Registry> | undefined;

@@ -15,6 +15,7 @@ import type { Performance, TradeStats } from "./metrics.ts";
 import type { ModelTotals, Trade, TradeSignal } from "./model.ts";
 import type { Direction } from "../core/signal.ts";
 import { SignalFeed } from "./signal_feed.ts";
+import { type DecisionColumns, WARMING_UP } from "../core/engine/series.ts";
 
 export { BacktestInputError } from "./signal_feed.ts";
 
@@ -64,8 +65,6 @@ export interface BacktestResult {
 
 /** Candles per block of the run loop. */
 const BLOCK = 2048;
-/** A block slot without a signal (warm-up). */
-const NO_SIGNAL = 9;
 const DIRECTIONS: readonly Direction[] = ["Short", "Neutral", "Long"];
 
 /** Index of the first candle at or after `tradeFrom`: the first one traded. */
@@ -97,28 +96,23 @@ export function runBacktest(input: BacktestInput): BacktestResult {
   // and data in cache for a block instead of the two alternating candle by candle. The engine
   // never reads the trading side, and the model still sees candle k's signal only after filling
   // what is due during k; a bad candle still stops the run before any result exists.
-  const dirs = new Int8Array(BLOCK);
-  const sl = new Float64Array(BLOCK);
-  const tp = new Float64Array(BLOCK);
+  const cols: DecisionColumns = {
+    direction: new Int8Array(BLOCK),
+    sl: new Float64Array(BLOCK),
+    tp: new Float64Array(BLOCK),
+  };
+  const dirs = cols.direction;
+  const sl = cols.sl;
+  const tp = cols.tp;
   const signal: TradeSignal = { time: 0, direction: "Neutral", sl_pct: null, tp_pct: null };
   for (let start = 0; start < n; start += BLOCK) {
     const end = Math.min(n, start + BLOCK);
-    for (let i = start; i < end; i++) {
-      const s = feed.next(i);
-      const k = i - start;
-      if (s === undefined) dirs[k] = NO_SIGNAL;
-      else {
-        const d = s.direction;
-        dirs[k] = d === "Long" ? 1 : d === "Short" ? -1 : 0;
-        sl[k] = s.sl_pct ?? NaN;
-        tp[k] = s.tp_pct ?? NaN;
-      }
-    }
+    feed.nextBlock(start, end, cols);
     for (let i = start; i < end; i++) {
       const k = i - start;
       const c = candles[i];
       const d = dirs[k];
-      if (d === NO_SIGNAL) account.feed(c, i, undefined);
+      if (d === WARMING_UP) account.feed(c, i, undefined);
       else {
         signal.time = c.time;
         signal.direction = DIRECTIONS[d + 1];

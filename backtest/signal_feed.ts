@@ -7,7 +7,7 @@
 import { type Candle, CandleError, candleProblem } from "../core/candle.ts";
 import { isValidCandle } from "../core/engine/candle_check.ts";
 import { FundingCursor } from "../core/engine/funding_join.ts";
-import { CandleOrderError } from "../core/engine/series.ts";
+import { CandleOrderError, type DecisionColumns, WARMING_UP } from "../core/engine/series.ts";
 import type { FundingPoint } from "../core/market.ts";
 import type { SignalDecision } from "../core/signal.ts";
 import type { SignalSource } from "./engine.ts";
@@ -23,6 +23,8 @@ export class SignalFeed {
   readonly #series: SignalSource;
   readonly #join: FundingCursor | undefined;
   #prev = -Infinity;
+  /** The candles of the block being decided, as the source sees them (funding joined). */
+  #joined: Candle[] = [];
 
   /**
    * `funding` (when non-empty) replaces the candles' own rates by the `FundingCursor` rule, the
@@ -45,6 +47,62 @@ export class SignalFeed {
    * {@linkcode BacktestInputError} naming the candle when it is invalid or not after the previous.
    */
   next(i: number): Readonly<SignalDecision> | undefined {
+    const c = this.#checked(i);
+    try {
+      return this.#series.decide(c);
+    } catch (e) {
+      throw this.#inputError(e, `candle ${i + 1} of ${this.#candles.length}`);
+    }
+  }
+
+  /**
+   * The signals on candles `start..end` (which must follow the previous call's) into `out` by
+   * position (`direction` −1/0/1 or `WARMING_UP`, stops NaN where none): the same as `next` on
+   * each, through the source's `decideBlock` when it has one. A refused candle throws, as `next`
+   * would, once the candles before it are decided.
+   */
+  nextBlock(start: number, end: number, out: DecisionColumns): void {
+    const joined = this.#joined;
+    let refused: unknown;
+    let m = start;
+    for (; m < end; m++) {
+      try {
+        joined[m - start] = this.#checked(m);
+      } catch (e) {
+        refused = e;
+        break;
+      }
+    }
+    const series = this.#series;
+    const len = m - start;
+    if (series.decideBlock !== undefined) {
+      try {
+        series.decideBlock(joined, 0, len, out);
+      } catch (e) {
+        throw this.#inputError(e, `candles ${start + 1}–${m} of ${this.#candles.length}`);
+      }
+    } else {
+      for (let q = 0; q < len; q++) {
+        let s;
+        try {
+          s = series.decide(joined[q]);
+        } catch (e) {
+          throw this.#inputError(e, `candle ${start + q + 1} of ${this.#candles.length}`);
+        }
+        if (s === undefined) out.direction[q] = WARMING_UP;
+        else {
+          const d = s.direction;
+          out.direction[q] = d === "Long" ? 1 : d === "Short" ? -1 : 0;
+          out.sl[q] = s.sl_pct ?? NaN;
+          out.tp[q] = s.tp_pct ?? NaN;
+        }
+      }
+    }
+    if (refused !== undefined) throw refused;
+  }
+
+  /** Candle `i` checked and after the previous one, as the source gets it (funding joined). */
+  #checked(i: number): Candle {
     const c = this.#candles[i];
     const n = this.#candles.length;
     // The branch-light check first; the problem is only spelt out for a candle it refuses.
@@ -57,13 +115,14 @@ export class SignalFeed {
     }
     this.#prev = c.time;
     const join = this.#join;
-    try {
-      return this.#series.decide(join === undefined ? c : join.attach(c));
-    } catch (e) {
-      if (e instanceof CandleError || e instanceof CandleOrderError) {
-        throw new BacktestInputError(`candle ${i + 1} of ${n}: ${e.message}`, { cause: e });
-      }
-      throw e;
+    return join === undefined ? c : join.attach(c);
+  }
+
+  /** A source's refusal of a candle as a {@linkcode BacktestInputError} naming `where`. */
+  #inputError(e: unknown, where: string): unknown {
+    if (e instanceof CandleError || e instanceof CandleOrderError) {
+      return new BacktestInputError(`${where}: ${e.message}`, { cause: e });
     }
+    return e;
   }
 }

@@ -6,11 +6,12 @@
  * widening, and the reasons are the contributions' texts in order.
  */
 import assert from "node:assert/strict";
-import type { Candle } from "../core/candle.ts";
+import { type Candle, CandleError } from "../core/candle.ts";
 import { runBatch } from "../core/batch.ts";
 import { joinFunding } from "../core/engine/funding_join.ts";
 import { SignalEngine } from "../core/engine/engine.ts";
 import type { CompiledStrategy } from "../core/engine/compiled.ts";
+import { WARMING_UP } from "../core/engine/series.ts";
 import { type Interval, intervalMs } from "../core/interval.ts";
 import { defaultRoots, discover } from "../core/registry.ts";
 import type { SignalRecord } from "../core/signal.ts";
@@ -245,5 +246,80 @@ Deno.test("decide answers what update's record says, candle by candle, on real p
     }
     // Both directions and stops occurred, so the comparison covered every field.
     assert.ok(seen.Long > 50 && seen.Short > 50 && seen.stops > 100, JSON.stringify(seen));
+  }
+});
+
+Deno.test("decideBlock answers what decide says, for any block size, on real series", () => {
+  const hype = withFunding(
+    "hyperliquid-hype-perp-1h-2024-12_2025-07.csv",
+    "hyperliquid-hype-funding-1h-2024-12_2025-07.csv",
+    "1h",
+  );
+  const btc1m = loadCandles(BTC_1M).slice(0, 30_000);
+  for (const [candles, interval] of [[hype, "1h"], [btc1m, "1m"]] as const) {
+    for (const strategy of [DEFAULT, WEIGHTED]) {
+      const expected = { direction: [] as number[], sl: [] as number[], tp: [] as number[] };
+      const one = engine.series("X", interval, strategy);
+      for (const c of candles) {
+        const d = one.decide(c);
+        expected.direction.push(
+          d === undefined
+            ? WARMING_UP
+            : d.direction === "Long"
+            ? 1
+            : d.direction === "Short"
+            ? -1
+            : 0,
+        );
+        expected.sl.push(d?.sl_pct ?? NaN);
+        expected.tp.push(d?.tp_pct ?? NaN);
+      }
+      assert.ok(expected.sl.filter((x) => x === x).length > 100, "stops occurred");
+      for (const size of [1, 7, 300, 2048]) {
+        const blocked = engine.series("X", interval, strategy);
+        const out = {
+          direction: new Int8Array(size),
+          sl: new Float64Array(size),
+          tp: new Float64Array(size),
+        };
+        for (let start = 0; start < candles.length; start += size) {
+          const end = Math.min(candles.length, start + size);
+          blocked.decideBlock(candles, start, end, out);
+          for (let q = 0; q < end - start; q++) {
+            const k = start + q;
+            const at = `${strategy.id} ${interval} block ${size} candle ${k}`;
+            assert.equal(out.direction[q], expected.direction[k], at);
+            if (out.direction[q] === WARMING_UP) continue;
+            assert.ok(Object.is(out.sl[q], expected.sl[k]), `${at}: sl ${out.sl[q]}`);
+            assert.ok(Object.is(out.tp[q], expected.tp[k]), `${at}: tp ${out.tp[q]}`);
+          }
+        }
+        assert.equal(blocked.count, one.count);
+        assert.equal(blocked.lastTime, one.lastTime);
+      }
+    }
+  }
+});
+
+Deno.test("decideBlock: a refused candle mid-block stops there, the candles before it taken", () => {
+  const candles = loadCandles(BTC_1H).slice(0, 600);
+  const bad = candles.slice();
+  bad[450] = { ...bad[450], low: -1 };
+  const s = engine.series("BTC", "1h", DEFAULT);
+  const out = {
+    direction: new Int8Array(600),
+    sl: new Float64Array(600),
+    tp: new Float64Array(600),
+  };
+  assert.throws(() => s.decideBlock(bad, 0, 600, out), CandleError);
+  assert.equal(s.count, 450);
+  assert.equal(s.lastTime, candles[449].time);
+  // The series goes on from the refused candle, as after decide's refusal.
+  const ref = engine.series("BTC", "1h", DEFAULT);
+  for (const c of candles.slice(0, 450)) ref.decide(c);
+  s.decideBlock(candles, 450, 600, out);
+  for (let q = 0; q < 150; q++) {
+    const d = ref.decide(candles[450 + q])!;
+    assert.equal(out.direction[q], d.direction === "Long" ? 1 : d.direction === "Short" ? -1 : 0);
   }
 });

@@ -39,6 +39,20 @@ export class PluginFailure extends Error {
   override name = "PluginFailure";
 }
 
+/** `DecisionColumns.direction` of a candle during warm-up (no decision). */
+export const WARMING_UP = 2;
+
+/**
+ * The answers of {@linkcode SignalSeries.decideBlock}, by position in the block: `direction` −1
+ * Short, 0 Neutral, 1 Long or {@linkcode WARMING_UP}; `sl` and `tp` the SL/TP distances in
+ * percent, NaN where the decision has none.
+ */
+export interface DecisionColumns {
+  direction: Int8Array;
+  sl: Float64Array;
+  tp: Float64Array;
+}
+
 /** An indicator signal as it appears in records: its contribution and its reason line. */
 interface Part {
   readonly contribution: Contribution;
@@ -269,6 +283,10 @@ export class SignalSeries {
   #at = 0;
   #level = 0;
   #widened = false;
+  /** Per slot, the signals of the block {@linkcode decideBlock} is assembling. */
+  #block: IndicatorSignal[][] = [];
+  /** The stops source's volatility value right after each candle of the block. */
+  #blockVol = new Float64Array(0);
   /** The reused answer of {@linkcode decide}. */
   readonly #decision: SignalDecision = {
     time: 0,
@@ -368,6 +386,141 @@ export class SignalSeries {
     const d = this.#decision;
     d.time = candle.time;
     return d;
+  }
+
+  /**
+   * {@linkcode decide} over `candles[start..end)`, in one call: the answer for `candles[start + q]`
+   * goes to index `q` of `out` ({@linkcode DecisionColumns}). The answers are `decide`'s on each
+   * candle in turn; they are computed plugin by plugin over the block (each plugin's code and
+   * state stay in cache for the whole block; plugins' states are their own, so the order across
+   * plugins does not matter) and then assembled candle by candle. A refused
+   * candle throws as `decide` would, after the candles before it were taken. A plugin that throws
+   * or returns a malformed signal fails the series for good (the block's later candles were fed
+   * already), naming the first failure in candle order.
+   */
+  decideBlock(candles: readonly Candle[], start: number, end: number, out: DecisionColumns): void {
+    if (this.#failed !== undefined) {
+      throw new PluginFailure(`${this.#where}: series failed earlier: ${this.#failed.message}`);
+    }
+    // The candle checks first: the block stops before the first refused candle.
+    let refused: Error | undefined;
+    let m = start;
+    for (let prev = this.#last; m < end; m++) {
+      const c = candles[m];
+      if (!isValidCandle(c)) {
+        const problem = candleProblem(c);
+        if (problem !== undefined) {
+          refused = new CandleError(`${this.#where}: ${problem}`);
+          break;
+        }
+      }
+      if (c.time <= prev) {
+        refused = new CandleOrderError(this.#where, c.time, prev);
+        break;
+      }
+      prev = c.time;
+    }
+    const len = m - start;
+    const cols = this.#blockColumns(len);
+    const vols = this.#blockVol;
+    const stopsSlot = this.strategy.stopsSource.indicator;
+    const states = this.#states;
+    const feeds = this.#feeds;
+    const evaluates = this.#evaluates;
+    const params = this.#params;
+    const n = states.length;
+    // Block index from which candles are evaluated: the series count after feeding index q is
+    // #count + q + 1.
+    const warmFrom = Math.max(0, this.strategy.warmup - this.#count - 1);
+    // The first failure in the order the one-candle path meets them: by candle, then updates
+    // before evaluations, then by slot.
+    let failQ = len;
+    let failPhase = 2;
+    let failSlot = -1;
+    let failError: unknown;
+    for (let i = 0; i < n; i++) {
+      const feed = feeds[i];
+      const state = states[i];
+      const evaluate = evaluates[i];
+      const p = params[i];
+      const col = cols[i];
+      const limit = failQ < len ? failQ + 1 : len; // nothing past the first failure is needed
+      let q = 0;
+      let phase = 0;
+      try {
+        for (; q < limit; q++) {
+          phase = 0;
+          feed.call(state, candles[start + q]);
+          if (q >= warmFrom) {
+            phase = 1;
+            col[q] = evaluate(state, p);
+            if (i === stopsSlot) vols[q] = this.#stopVolatility();
+          }
+        }
+      } catch (e) {
+        if (q < failQ || (q === failQ && phase < failPhase)) {
+          failQ = q;
+          failPhase = phase;
+          failSlot = i;
+          failError = e;
+        }
+      }
+    }
+    // Candle by candle: the slots take their parts, then the evaluation concludes.
+    const current = this.#current;
+    const direction = out.direction;
+    const slOut = out.sl;
+    const tpOut = out.tp;
+    const decision = this.#decision;
+    for (let q = 0; q < failQ; q++) {
+      const c = candles[start + q];
+      this.#last = c.time;
+      this.#count++;
+      if (q < warmFrom) {
+        direction[q] = WARMING_UP;
+        continue;
+      }
+      let i = 0;
+      for (; i < n; i++) {
+        const s = cols[i][q];
+        const old = current[i];
+        if (s === old.signal && old.code >= 0) continue;
+        if (!this.#change(i, s, old)) break;
+      }
+      try {
+        if (i < n) throw this.#malformed();
+        this.#conclude(c, q);
+      } catch (e) {
+        this.#failed = e as Error;
+        throw e;
+      }
+      const d = decision.direction;
+      direction[q] = d === "Long" ? 1 : d === "Short" ? -1 : 0;
+      slOut[q] = decision.sl_pct ?? NaN;
+      tpOut[q] = decision.tp_pct ?? NaN;
+    }
+    if (failSlot >= 0) {
+      const id = this.strategy.indicators[failSlot].id;
+      if (failPhase === 0) {
+        this.#failed = new PluginFailure(
+          `indicator "${id}" update threw: ${(failError as Error)?.message ?? failError}`,
+        );
+        throw new PluginFailure(`${this.#where}: ${this.#failed.message}`);
+      }
+      this.#failed = this.#evaluateThrew(failSlot, failError);
+      throw this.#failed;
+    }
+    if (refused !== undefined) throw refused;
+  }
+
+  /** Per slot, a column of at least `len` signals for {@linkcode decideBlock}. */
+  #blockColumns(len: number): IndicatorSignal[][] {
+    if (this.#block.length === 0 || this.#block[0].length < len) {
+      const size = Math.max(len, 2 * (this.#block[0]?.length ?? 0));
+      this.#block = this.#states.map(() => packed(size, UNSEEN));
+      this.#blockVol = new Float64Array(size);
+    }
+    return this.#block;
   }
 
   /** Validates and feeds `candle` to every state; true when it was also evaluated (warm). */
@@ -572,9 +725,28 @@ export class SignalSeries {
    * SL/TP distances at `price` into `#stopDist`; false when the stops source has no usable
    * volatility value (no stops). The prices follow in {@linkcode #record}: a decision needs none.
    */
-  #stops(price: number): boolean {
-    const vol = this.#stopVolatility();
+  #stops(price: number, volAt: number): boolean {
+    const vol = volAt < 0 ? this.#stopVolatility() : this.#blockVol[volAt];
     return stopDistancesInto(this.#stopDist, vol, price, this.strategy.stops, this.#widening > 0);
+  }
+
+  /**
+   * Slot `i`'s plugin returned `s`, which is not its current part's signal: the slot takes the
+   * part of `s`, found by identity among the slot's frozen signals (a handful: a linear scan
+   * beats a Map), or new (validated, and cached when frozen). False for a malformed signal.
+   */
+  #change(i: number, s: IndicatorSignal, old: Part): boolean {
+    const seen = this.#partSignals[i];
+    let c = 0;
+    while (c < seen.length && seen[c] !== s) c++;
+    const part = c < seen.length ? this.#partCache[i][c] : this.#newPart(i, s);
+    if (part === undefined) return false;
+    this.#widening += (part.widen ? 1 : 0) - (old.widen ? 1 : 0);
+    this.#risky += (part.risk != null ? 1 : 0) - (old.risk != null ? 1 : 0);
+    this.#current[i] = part;
+    this.#codes[i] = part.code;
+    this.#dirty[this.#slotCategory[i]] = 1;
+    return true;
   }
 
   /**
@@ -585,12 +757,7 @@ export class SignalSeries {
     const evaluates = this.#evaluates;
     const states = this.#states;
     const params = this.#params;
-    const partSignals = this.#partSignals;
-    const partCache = this.#partCache;
     const current = this.#current;
-    const codes = this.#codes;
-    const dirty = this.#dirty;
-    const slotCategory = this.#slotCategory;
     const n = evaluates.length;
     let i = 0;
     try {
@@ -599,25 +766,25 @@ export class SignalSeries {
         const old = current[i];
         // A repeated frozen signal; one that is not frozen (code −1) is looked at every time.
         if (s === old.signal && old.code >= 0) continue;
-        // The slot's state changed: its part, found by identity among the slot's frozen signals
-        // (a handful: a linear scan beats a Map), or new (validated, and cached when frozen).
-        const seen = partSignals[i];
-        let c = 0;
-        while (c < seen.length && seen[c] !== s) c++;
-        const part = c < seen.length ? partCache[i][c] : this.#newPart(i, s);
-        if (part === undefined) break; // malformed: reported below
-        this.#widening += (part.widen ? 1 : 0) - (old.widen ? 1 : 0);
-        this.#risky += (part.risk != null ? 1 : 0) - (old.risk != null ? 1 : 0);
-        current[i] = part;
-        codes[i] = part.code;
-        dirty[slotCategory[i]] = 1;
+        if (!this.#change(i, s, old)) break; // malformed: reported below
       }
     } catch (e) {
       // Only evaluate throws in the loop (a malformed signal breaks out of it instead).
       throw this.#evaluateThrew(i, e);
     }
     if (i < n) throw this.#malformed();
+    this.#conclude(candle, -1);
+  }
 
+  /**
+   * The rest of an evaluation once every slot holds its part for the candle: categories, score,
+   * risk and stops into the decision fields. The stops' volatility value is read from the stops
+   * source's state now (`volAt` −1), or, in a block, was read right after the candle's update
+   * (`#blockVol[volAt]`): by assembly time the state has seen the rest of the block.
+   */
+  #conclude(candle: Candle, volAt: number): void {
+    const codes = this.#codes;
+    const dirty = this.#dirty;
     // Only the categories with a changed member are looked up again.
     const members = this.#members;
     const bounds = this.#bounds;
@@ -680,7 +847,7 @@ export class SignalSeries {
     decision.sl_pct = null;
     decision.tp_pct = null;
     this.#widened = false;
-    if (direction !== "Neutral" && this.#stops(candle.close)) {
+    if (direction !== "Neutral" && this.#stops(candle.close, volAt)) {
       const d = this.#stopDist;
       decision.sl_pct = d.sl_pct;
       decision.tp_pct = d.tp_pct;

@@ -478,3 +478,46 @@ Deno.test("evaluate is called with its plugin as `this`", () => {
   assert.equal(seen.length, 2);
   assert.ok(seen.every((x) => x === rsi));
 });
+
+Deno.test("decideBlock: the first plugin failure in candle order is named, and fails the series", () => {
+  // "late" throws on update at candle 5, "early" on evaluate at candle 3: in candle order the
+  // evaluate failure at 3 comes first, though "late" is looked at first within the block.
+  const failing = (id: string, phase: "update" | "evaluate", at: number) => {
+    const ind = scriptedIndicator(id, "trend", () => N);
+    const create = ind.create;
+    ind.create = (p) => {
+      const st = create(p);
+      const update = st.update.bind(st);
+      st.update = (c) => {
+        if (phase === "update" && st.count === at) throw new Error(`${id} broke`);
+        update(c);
+      };
+      return st;
+    };
+    const evaluate = ind.evaluate;
+    ind.evaluate = (s, p) => {
+      if (phase === "evaluate" && s.count === at + 1) throw new Error(`${id} broke`);
+      return evaluate(s, p);
+    };
+    return ind;
+  };
+  const plugins = {
+    indicators: [
+      failing("late", "update", 5),
+      failing("early", "evaluate", 3),
+      ...pluginsFor({}).indicators as never[],
+    ],
+    categories: seedCategories(),
+  };
+  const s = new SignalEngine(plugins).series("X", "1m", compileStrategy("p", PROFILE, plugins));
+  const candles = Array.from({ length: 10 }, (_, i) => candleAt(i));
+  const out = { direction: new Int8Array(10), sl: new Float64Array(10), tp: new Float64Array(10) };
+  assert.throws(
+    () => s.decideBlock(candles, 0, 10, out),
+    (e) => e instanceof PluginFailure && /"early" evaluate threw: early broke/.test(e.message),
+  );
+  assert.throws(
+    () => s.decide(candleAt(10)),
+    (e) => e instanceof PluginFailure && /failed earlier/.test(e.message),
+  );
+});
