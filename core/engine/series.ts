@@ -179,6 +179,18 @@ function takeResults<T>(buf: readonly T[], n: number): T[] {
   }
 }
 
+/** A plain copy of a signal's fields, read now (a malformed non-object is passed through). */
+function signalCopy(s: IndicatorSignal): IndicatorSignal {
+  if (s === null || typeof s !== "object") return s;
+  return {
+    score: s.score,
+    state: s.state,
+    reason: s.reason,
+    risk: s.risk,
+    widenStops: s.widenStops,
+  };
+}
+
 function checkSignal(s: IndicatorSignal, id: string): string | undefined {
   if (s === null || typeof s !== "object") return `indicator "${id}" evaluate() returned ${s}`;
   if (typeof s.score !== "number" || !Number.isFinite(s.score)) {
@@ -393,7 +405,10 @@ export class SignalSeries {
    * goes to index `q` of `out` ({@linkcode DecisionColumns}). The answers are `decide`'s on each
    * candle in turn; they are computed plugin by plugin over the block (each plugin's code and
    * state stay in cache for the whole block; plugins' states are their own, so the order across
-   * plugins does not matter) and then assembled candle by candle. A refused
+   * plugins does not matter) and then assembled candle by candle. Nothing read at assembly may
+   * depend on a plugin's state: a signal that is not frozen is copied when returned, and the
+   * stops' volatility value is read right after each candle's update (a `risk` function must be
+   * a function of the total alone, as the contract says). A refused
    * candle throws as `decide` would, after the candles before it were taken. A plugin that throws
    * or returns a malformed signal fails the series for good (the block's later candles were fed
    * already), naming the first failure in candle order.
@@ -453,7 +468,10 @@ export class SignalSeries {
           feed.call(state, candles[start + q]);
           if (q >= warmFrom) {
             phase = 1;
-            col[q] = evaluate(state, p);
+            const sig = evaluate(state, p);
+            // A signal that is not frozen may be one object the plugin rewrites on every call:
+            // its content is taken now, as the one-candle path takes it.
+            col[q] = Object.isFrozen(sig) ? sig : signalCopy(sig);
             if (i === stopsSlot) vols[q] = this.#stopVolatility();
           }
         }

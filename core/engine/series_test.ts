@@ -521,3 +521,30 @@ Deno.test("decideBlock: the first plugin failure in candle order is named, and f
     (e) => e instanceof PluginFailure && /failed earlier/.test(e.message),
   );
 });
+
+Deno.test("decideBlock: a plugin rewriting one signal object per call is read per candle", () => {
+  // One mutable object, its score following the candle: read late, every candle of a block would
+  // see the last one's score.
+  const shared: IndicatorSignal = { score: 0, state: "Live", reason: "" };
+  const plugins = pluginsFor({});
+  const live = scriptedIndicator("live", "momentum", (c) => {
+    shared.score = c.close > 100 ? 5 : c.close < 100 ? -5 : 0;
+    return shared;
+  });
+  const withLive = {
+    indicators: [live, ...plugins.indicators as never[]],
+    categories: plugins.categories,
+  };
+  const profile = { ...PROFILE, indicators: { ...PROFILE.indicators, live: {} } };
+  const strategy = compileStrategy("p", profile, withLive);
+  const closes = [100, 104, 97, 103, 96, 100, 105, 95];
+  const candles = closes.map((c, i) => candleAt(i, c));
+  const one = new SignalEngine(withLive).series("X", "1m", strategy);
+  const expected = candles.map((c) => one.decide(c)?.direction);
+  const blocked = new SignalEngine(withLive).series("X", "1m", strategy);
+  const out = { direction: new Int8Array(8), sl: new Float64Array(8), tp: new Float64Array(8) };
+  blocked.decideBlock(candles, 0, 8, out);
+  const names = ["Short", "Neutral", "Long"];
+  assert.deepEqual(Array.from(out.direction, (d) => names[d + 1]), expected);
+  assert.ok(new Set(expected).size > 1, "the directions vary, so a late read would show");
+});
