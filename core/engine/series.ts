@@ -297,6 +297,8 @@ export class SignalSeries {
   #widened = false;
   /** Per slot, the signals of the block {@linkcode decideBlock} is assembling. */
   #block: IndicatorSignal[][] = [];
+  /** Per slot: the last signal {@linkcode decideBlock} found frozen. */
+  readonly #frozenSeen: IndicatorSignal[];
   /** The stops source's volatility value right after each candle of the block. */
   #blockVol = new Float64Array(0);
   /** The reused answer of {@linkcode decide}. */
@@ -358,6 +360,7 @@ export class SignalSeries {
       typeof st.updateTrusted === "function" ? st.updateTrusted : st.update
     );
     this.#evaluates = strategy.indicators.map((ci) => ci.indicator.evaluate.bind(ci.indicator));
+    this.#frozenSeen = packed(n, UNSEEN);
     this.#params = strategy.indicators.map((ci) => ci.params);
   }
 
@@ -460,6 +463,8 @@ export class SignalSeries {
       const p = params[i];
       const col = cols[i];
       const limit = failQ < len ? failQ + 1 : len; // nothing past the first failure is needed
+      // The slot's last signal known to be frozen: a repeat needs no check.
+      let frozen = this.#frozenSeen[i];
       let q = 0;
       let phase = 0;
       try {
@@ -468,10 +473,14 @@ export class SignalSeries {
           feed.call(state, candles[start + q]);
           if (q >= warmFrom) {
             phase = 1;
-            const sig = evaluate(state, p);
+            let sig = evaluate(state, p);
             // A signal that is not frozen may be one object the plugin rewrites on every call:
             // its content is taken now, as the one-candle path takes it.
-            col[q] = Object.isFrozen(sig) ? sig : signalCopy(sig);
+            if (sig !== frozen) {
+              if (Object.isFrozen(sig)) frozen = sig;
+              else sig = signalCopy(sig);
+            }
+            col[q] = sig;
             if (i === stopsSlot) vols[q] = this.#stopVolatility();
           }
         }
@@ -483,6 +492,7 @@ export class SignalSeries {
           failError = e;
         }
       }
+      this.#frozenSeen[i] = frozen;
     }
     // Candle by candle: the slots take their parts, then the evaluation concludes.
     const current = this.#current;
