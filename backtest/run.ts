@@ -37,6 +37,11 @@ export interface BacktestInput {
   config: BacktestConfig;
   /** Candles before this time only warm the engine up; trading starts at the first one after. */
   tradeFrom?: number;
+  /**
+   * Feed the engine candle by candle through `decide`, in the live order, instead of in blocks
+   * through `decideBlock` (the default when the source has it): the same results, slower.
+   */
+  perCandle?: boolean;
   /** Called every `progressEvery` candles and at the end. */
   onProgress?: (done: number, total: number) => void;
   progressEvery?: number;
@@ -89,7 +94,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     first,
     first < n ? candles[first].time : 0,
   );
-  const feed = new SignalFeed(candles, input.series, settlements, step);
+  const feed = new SignalFeed(candles, input.series, settlements, step, input.perCandle === true);
   const every = Math.max(1, Math.floor(input.progressEvery ?? 65_536));
   const progress = input.onProgress;
   // In blocks: the engine over a block, then the trading side over it, so each keeps its code

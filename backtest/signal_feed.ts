@@ -22,6 +22,7 @@ export class SignalFeed {
   readonly #candles: readonly Candle[];
   readonly #series: SignalSource;
   readonly #join: FundingCursor | undefined;
+  readonly #perCandle: boolean;
   #prev = -Infinity;
   /** The candles of the block being decided, as the source sees them (funding joined). */
   #joined: Candle[] = [];
@@ -29,16 +30,19 @@ export class SignalFeed {
   /**
    * `funding` (when non-empty) replaces the candles' own rates by the `FundingCursor` rule, the
    * one `deno task signals --funding` uses, so the backtest trades the signals the CLI prints.
+   * `perCandle`: `nextBlock` asks the source candle by candle even when it has `decideBlock`.
    */
   constructor(
     candles: readonly Candle[],
     series: SignalSource,
     funding: readonly FundingPoint[],
     stepMs: number,
+    perCandle = false,
   ) {
     this.#candles = candles;
     this.#series = series;
     this.#join = funding.length > 0 ? new FundingCursor(funding, stepMs) : undefined;
+    this.#perCandle = perCandle;
   }
 
   /**
@@ -75,7 +79,7 @@ export class SignalFeed {
     }
     const series = this.#series;
     const len = m - start;
-    if (series.decideBlock !== undefined) {
+    if (series.decideBlock !== undefined && !this.#perCandle) {
       try {
         series.decideBlock(joined, 0, len, out);
       } catch (e) {

@@ -42,6 +42,8 @@ data     --csv FILE          candles (time,open,high,low,close,volume; time = op
          --config FILE       service configuration (store/provider settings) for --source
 strategy --strategy ID       built-in profile id (default: default)
          --profile FILE      profile body as JSON (named by --strategy, default "custom")
+         --per-candle        feed the engine candle by candle as live does (same results as the
+                             default blocks of 2,048 candles, slower)
 trading  --settings FILE     backtest settings as JSON (see backtest/config.ts); flags override:
          --risk-pct N --max-leverage N --taker-fee F --maker-fee F --slippage-bps N
          --initial-equity N --entry next_open|signal_close --no-reverse --tp-market
@@ -118,6 +120,7 @@ export async function main(argv: string[]): Promise<number> {
       json: { type: "string" },
       html: { type: "string" },
       progress: { type: "boolean" },
+      "per-candle": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -207,6 +210,7 @@ export async function main(argv: string[]): Promise<number> {
     tradeFrom: from,
     onProgress: bar ? (done) => bar.update(done) : undefined,
     progressEvery: 16_384,
+    perCandle: a["per-candle"] === true,
   });
   bar?.finish();
 

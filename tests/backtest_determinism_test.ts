@@ -1,6 +1,7 @@
 /**
  * Determinism on real perp series with their real funding: two independent runs (fresh engine
- * series) give the same trade hash and a byte-identical JSON report. Also checks the accounting
+ * series) give the same trade hash and a byte-identical JSON report, and so does a run feeding
+ * the engine candle by candle (`perCandle`) instead of in blocks. Also checks the accounting
  * identities that must hold on any run.
  */
 import assert from "node:assert/strict";
@@ -18,7 +19,7 @@ const CASES = [
   ],
 ] as const;
 
-async function once(candlesFile: string, fundingFile: string) {
+async function once(candlesFile: string, fundingFile: string, perCandle = false) {
   const candles = loadCandles(candlesFile);
   const funding = loadFunding(fundingFile);
   const config = parseBacktestConfig({});
@@ -29,6 +30,7 @@ async function once(candlesFile: string, fundingFile: string) {
     funding,
     series: await engineSeries("BTC", "1h"),
     config,
+    perCandle,
   });
   const report = await buildJsonReport(
     r,
@@ -46,6 +48,10 @@ for (const [candlesFile, fundingFile] of CASES) {
     assert.match(a.report.trades_hash, /^sha256:[0-9a-f]{64}$/);
     assert.equal(b.report.trades_hash, a.report.trades_hash);
     assert.equal(b.json, a.json);
+    // Candle by candle in the live order, the same report as the default blocks.
+    const live = await once(candlesFile, fundingFile, true);
+    assert.equal(live.json, a.json);
+    assert.deepEqual(live.r.equity, a.r.equity);
 
     const { r } = a;
     assert.ok(r.trades.length > 100);
