@@ -465,6 +465,7 @@ export class SignalSeries {
       const limit = failQ < len ? failQ + 1 : len; // nothing past the first failure is needed
       // The slot's last signal known to be frozen: a repeat needs no check.
       let frozen = this.#frozenSeen[i];
+      const known = this.#partSignals[i];
       let q = 0;
       let phase = 0;
       try {
@@ -477,7 +478,11 @@ export class SignalSeries {
             // A signal that is not frozen may be one object the plugin rewrites on every call:
             // its content is taken now, as the one-candle path takes it.
             if (sig !== frozen) {
-              if (Object.isFrozen(sig)) frozen = sig;
+              // The slot's cached signals are frozen (a short scan); Object.isFrozen is a slow
+              // call, left for signals not seen before.
+              let k = 0;
+              while (k < known.length && known[k] !== sig) k++;
+              if (k < known.length || Object.isFrozen(sig)) frozen = sig;
               else sig = signalCopy(sig);
             }
             col[q] = sig;
