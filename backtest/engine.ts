@@ -9,7 +9,7 @@ import type { Candle } from "../core/candle.ts";
 import { discover, type Registry } from "../core/registry.ts";
 import { SignalEngine } from "../core/engine/engine.ts";
 import type { CompiledStrategy } from "../core/engine/compiled.ts";
-import type { DecisionColumns } from "../core/engine/series.ts";
+import type { DecisionColumns } from "../core/engine/decision_columns.ts";
 
 /**
  * Anything that turns closed candles, in order, into trading decisions (a `SignalSeries` fits:

@@ -11,11 +11,9 @@ import type { FundingPoint } from "../core/market.ts";
 import { type AccountResult, BacktestAccount } from "./account.ts";
 import type { BacktestConfig } from "./config.ts";
 import type { SignalSource } from "./engine.ts";
-import type { Performance, TradeStats } from "./metrics.ts";
-import type { ModelTotals, Trade, TradeSignal } from "./model.ts";
-import type { Direction } from "../core/signal.ts";
+import type { TradeSignal } from "./model.ts";
 import { SignalFeed } from "./signal_feed.ts";
-import { type DecisionColumns, WARMING_UP } from "../core/engine/series.ts";
+import { type DecisionColumns, readDecision } from "../core/engine/decision_columns.ts";
 
 export { BacktestInputError } from "./signal_feed.ts";
 
@@ -47,8 +45,8 @@ export interface BacktestInput {
   progressEvery?: number;
 }
 
-/** Everything a report needs. */
-export interface BacktestResult {
+/** Everything a report needs: the run's market and span, and its account's result. */
+export interface BacktestResult extends AccountResult {
   symbol: string;
   interval: Interval;
   /** Candles fed to the engine, and those traded (after `tradeFrom`). */
@@ -57,20 +55,10 @@ export interface BacktestResult {
   /** Open time of the first and last traded candle (`null` when none). */
   from: number | null;
   to: number | null;
-  /** Signals by direction over the traded candles. */
-  signals: { long: number; short: number; neutral: number; warmup: number };
-  trades: Trade[];
-  totals: ModelTotals;
-  /** Equity at the first traded open, then at every traded candle's close. */
-  equity: Float64Array;
-  equity_times: Float64Array;
-  performance: Performance;
-  stats: TradeStats;
 }
 
 /** Candles per block of the run loop. */
 const BLOCK = 2048;
-const DIRECTIONS: readonly Direction[] = ["Short", "Neutral", "Long"];
 
 /** Index of the first candle at or after `tradeFrom`: the first one traded. */
 export function firstTraded(candles: readonly Candle[], tradeFrom: number): number {
@@ -106,9 +94,6 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     sl: new Float64Array(BLOCK),
     tp: new Float64Array(BLOCK),
   };
-  const dirs = cols.direction;
-  const sl = cols.sl;
-  const tp = cols.tp;
   const signal: TradeSignal = { time: 0, direction: "Neutral", sl_pct: null, tp_pct: null };
   for (let start = 0; start < n; start += BLOCK) {
     const end = Math.min(n, start + BLOCK);
@@ -116,17 +101,7 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     for (let i = start; i < end; i++) {
       const k = i - start;
       const c = candles[i];
-      const d = dirs[k];
-      if (d === WARMING_UP) account.feed(c, i, undefined);
-      else {
-        signal.time = c.time;
-        signal.direction = DIRECTIONS[d + 1];
-        const a = sl[k];
-        const b = tp[k];
-        signal.sl_pct = a === a ? a : null;
-        signal.tp_pct = b === b ? b : null;
-        account.feed(c, i, signal);
-      }
+      account.feed(c, i, readDecision(cols, k, c.time, signal));
       if (progress !== undefined && i % every === 0) progress(i, n);
     }
   }

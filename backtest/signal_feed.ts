@@ -7,7 +7,8 @@
 import { type Candle, CandleError, candleProblem } from "../core/candle.ts";
 import { isValidCandle } from "../core/engine/candle_check.ts";
 import { FundingCursor } from "../core/engine/funding_join.ts";
-import { CandleOrderError, type DecisionColumns, WARMING_UP } from "../core/engine/series.ts";
+import { CandleOrderError } from "../core/engine/series.ts";
+import { type DecisionColumns, putDecision } from "../core/engine/decision_columns.ts";
 import type { FundingPoint } from "../core/market.ts";
 import type { SignalDecision } from "../core/signal.ts";
 import type { SignalSource } from "./engine.ts";
@@ -93,13 +94,7 @@ export class SignalFeed {
         } catch (e) {
           throw this.#inputError(e, `candle ${start + q + 1} of ${this.#candles.length}`);
         }
-        if (s === undefined) out.direction[q] = WARMING_UP;
-        else {
-          const d = s.direction;
-          out.direction[q] = d === "Long" ? 1 : d === "Short" ? -1 : 0;
-          out.sl[q] = s.sl_pct ?? NaN;
-          out.tp[q] = s.tp_pct ?? NaN;
-        }
+        putDecision(out, q, s);
       }
     }
     if (refused !== undefined) throw refused;

@@ -11,7 +11,7 @@ import { runBatch } from "../core/batch.ts";
 import { joinFunding } from "../core/engine/funding_join.ts";
 import { SignalEngine } from "../core/engine/engine.ts";
 import type { CompiledStrategy } from "../core/engine/compiled.ts";
-import { WARMING_UP } from "../core/engine/series.ts";
+import { WARMING_UP } from "../core/engine/decision_columns.ts";
 import { type Interval, intervalMs } from "../core/interval.ts";
 import { defaultRoots, discover } from "../core/registry.ts";
 import type { SignalRecord } from "../core/signal.ts";

@@ -40,4 +40,5 @@ export {
   fundingRateAt,
   joinFunding,
 } from "./funding_join.ts";
+export { type DecisionColumns, putDecision, readDecision, WARMING_UP } from "./decision_columns.ts";
 export { ENGINE_VERSION } from "./version.ts";

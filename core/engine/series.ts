@@ -20,6 +20,7 @@ import type { CompiledStrategy } from "./compiled.ts";
 import { clampScore } from "./score.ts";
 import { BIASES, DIRECTIONS, ScoreMemo } from "./score_memo.ts";
 import { isValidCandle } from "./candle_check.ts";
+import { type DecisionColumns, putDecision } from "./decision_columns.ts";
 import { type StopDistances, stopDistancesInto, type StopPrices, stopPricesInto } from "./stops.ts";
 import { ENGINE_VERSION } from "./version.ts";
 
@@ -37,20 +38,6 @@ export class CandleOrderError extends Error {
 /** A plugin misbehaved (threw, or returned a malformed signal); the message names it. */
 export class PluginFailure extends Error {
   override name = "PluginFailure";
-}
-
-/** `DecisionColumns.direction` of a candle during warm-up (no decision). */
-export const WARMING_UP = 2;
-
-/**
- * The answers of {@linkcode SignalSeries.decideBlock}, by position in the block: `direction` −1
- * Short, 0 Neutral, 1 Long or {@linkcode WARMING_UP}; `sl` and `tp` the SL/TP distances in
- * percent, NaN where the decision has none.
- */
-export interface DecisionColumns {
-  direction: Int8Array;
-  sl: Float64Array;
-  tp: Float64Array;
 }
 
 /** An indicator signal as it appears in records: its contribution and its reason line. */
@@ -417,25 +404,14 @@ export class SignalSeries {
    * already), naming the first failure in candle order.
    */
   decideBlock(candles: readonly Candle[], start: number, end: number, out: DecisionColumns): void {
-    if (this.#failed !== undefined) {
-      throw new PluginFailure(`${this.#where}: series failed earlier: ${this.#failed.message}`);
-    }
+    this.#throwIfFailed();
     // The candle checks first: the block stops before the first refused candle.
     let refused: Error | undefined;
     let m = start;
     for (let prev = this.#last; m < end; m++) {
       const c = candles[m];
-      if (!isValidCandle(c)) {
-        const problem = candleProblem(c);
-        if (problem !== undefined) {
-          refused = new CandleError(`${this.#where}: ${problem}`);
-          break;
-        }
-      }
-      if (c.time <= prev) {
-        refused = new CandleOrderError(this.#where, c.time, prev);
-        break;
-      }
+      refused = this.#refusal(c, prev);
+      if (refused !== undefined) break;
       prev = c.time;
     }
     const len = m - start;
@@ -501,16 +477,13 @@ export class SignalSeries {
     }
     // Candle by candle: the slots take their parts, then the evaluation concludes.
     const current = this.#current;
-    const direction = out.direction;
-    const slOut = out.sl;
-    const tpOut = out.tp;
     const decision = this.#decision;
     for (let q = 0; q < failQ; q++) {
       const c = candles[start + q];
       this.#last = c.time;
       this.#count++;
       if (q < warmFrom) {
-        direction[q] = WARMING_UP;
+        putDecision(out, q, undefined);
         continue;
       }
       let i = 0;
@@ -527,19 +500,10 @@ export class SignalSeries {
         this.#failed = e as Error;
         throw e;
       }
-      const d = decision.direction;
-      direction[q] = d === "Long" ? 1 : d === "Short" ? -1 : 0;
-      slOut[q] = decision.sl_pct ?? NaN;
-      tpOut[q] = decision.tp_pct ?? NaN;
+      putDecision(out, q, decision);
     }
     if (failSlot >= 0) {
-      const id = this.strategy.indicators[failSlot].id;
-      if (failPhase === 0) {
-        this.#failed = new PluginFailure(
-          `indicator "${id}" update threw: ${(failError as Error)?.message ?? failError}`,
-        );
-        throw new PluginFailure(`${this.#where}: ${this.#failed.message}`);
-      }
+      if (failPhase === 0) throw this.#updateThrew(failSlot, failError);
       this.#failed = this.#evaluateThrew(failSlot, failError);
       throw this.#failed;
     }
@@ -556,16 +520,39 @@ export class SignalSeries {
     return this.#block;
   }
 
-  /** Validates and feeds `candle` to every state; true when it was also evaluated (warm). */
-  #feed(candle: Candle): boolean {
+  /** Throws for good once a plugin failed the series. */
+  #throwIfFailed(): void {
     if (this.#failed !== undefined) {
       throw new PluginFailure(`${this.#where}: series failed earlier: ${this.#failed.message}`);
     }
+  }
+
+  /**
+   * Why `candle` is refused after a candle at `prev` (`CandleError` or `CandleOrderError`), or
+   * `undefined`: the branch-light check first, the problem spelt out only for a candle it refuses.
+   */
+  #refusal(candle: Candle, prev: number): Error | undefined {
     if (!isValidCandle(candle)) {
       const problem = candleProblem(candle);
-      if (problem !== undefined) throw new CandleError(`${this.#where}: ${problem}`);
+      if (problem !== undefined) return new CandleError(`${this.#where}: ${problem}`);
     }
-    if (candle.time <= this.#last) throw new CandleOrderError(this.#where, candle.time, this.#last);
+    if (candle.time <= prev) return new CandleOrderError(this.#where, candle.time, prev);
+    return undefined;
+  }
+
+  /** Slot `i`'s update threw `e`: the states are no longer consistent, the series fails for good. */
+  #updateThrew(i: number, e: unknown): PluginFailure {
+    this.#failed = new PluginFailure(
+      `indicator "${this.strategy.indicators[i].id}" update threw: ${(e as Error)?.message ?? e}`,
+    );
+    return new PluginFailure(`${this.#where}: ${this.#failed.message}`);
+  }
+
+  /** Validates and feeds `candle` to every state; true when it was also evaluated (warm). */
+  #feed(candle: Candle): boolean {
+    this.#throwIfFailed();
+    const refused = this.#refusal(candle, this.#last);
+    if (refused !== undefined) throw refused;
     const states = this.#states;
     let i = 0;
     try {
@@ -573,10 +560,7 @@ export class SignalSeries {
       const feeds = this.#feeds;
       for (; i < states.length; i++) feeds[i].call(states[i], candle);
     } catch (e) {
-      this.#failed = new PluginFailure(
-        `indicator "${this.strategy.indicators[i].id}" update threw: ${(e as Error)?.message ?? e}`,
-      );
-      throw new PluginFailure(`${this.#where}: ${this.#failed.message}`);
+      throw this.#updateThrew(i, e);
     }
     this.#last = candle.time;
     this.#count++;
