@@ -11,9 +11,11 @@
  * (default strategy, all plugins) + trading model over pre-parsed candles; `model only` = the
  * whole backtest loop (validation, funding join, trading model, metrics) replaying the signals the
  * full run computes, which isolates everything but the engine. The replaying source hands out one
- * reused record (absent stops as NaN, which the model treats like null), so its own cost is a few
- * stores, not an allocation per candle; the replay must reproduce the full run's trades exactly.
- * The engine runs through `SignalSeries.decide`, as `deno task backtest` does (no record object).
+ * reused decision read from typed columns, so its own cost is a few loads and stores, not an
+ * allocation per candle; the replay must reproduce the full run's trades exactly.
+ * The full run feeds the engine in blocks (`SignalSeries.decideBlock`), as `deno task backtest`
+ * does; the replayed signals come from `decide` candle by candle, so the trade check also shows the
+ * two give the same trades over the 1M candles.
  *
  * On unload the medians of the timed iterations are printed as candles/s, with the ratios and the
  * verdict on the ≤ 1 s target.
@@ -23,7 +25,12 @@ import type { Candle } from "../core/candle.ts";
 import { parseCandlesCsv } from "../core/csv.ts";
 import { FundingCursor } from "../core/engine/funding_join.ts";
 import type { FundingPoint } from "../core/market.ts";
-import type { Direction, SignalDecision } from "../core/signal.ts";
+import type { SignalDecision } from "../core/signal.ts";
+import {
+  type DecisionColumns,
+  putDecision,
+  readDecision,
+} from "../core/engine/decision_columns.ts";
 import { parseBacktestConfig } from "../backtest/config.ts";
 import { compileBacktestStrategy, engineSeries } from "../backtest/engine.ts";
 import { tradesHash } from "../backtest/hash.ts";
@@ -98,36 +105,21 @@ function parse(): Candle[] {
 
 // Precomputed signals for the model-only bench (only the fields the model reads), from the
 // candles the engine sees in the full run (funding joined).
-const dirs = new Int8Array(N);
-const sl = new Float64Array(N).fill(NaN);
-const tp = new Float64Array(N).fill(NaN);
+const signals: DecisionColumns = {
+  direction: new Int8Array(N),
+  sl: new Float64Array(N),
+  tp: new Float64Array(N),
+};
 {
   const s = await engineSeries("BTC", "1m", strategy);
   const join = new FundingCursor(funding, MIN); // streamed: no second 1M-candle array to collect
-  for (let i = 0; i < N; i++) {
-    const r = s.decide(join.attach(candles[i]));
-    if (r === undefined) dirs[i] = 9;
-    else {
-      dirs[i] = r.direction === "Long" ? 1 : r.direction === "Short" ? -1 : 0;
-      sl[i] = r.sl_pct ?? NaN;
-      tp[i] = r.tp_pct ?? NaN;
-    }
-  }
+  for (let i = 0; i < N; i++) putDecision(signals, i, s.decide(join.attach(candles[i])));
 }
-const DIR: Direction[] = ["Short", "Neutral", "Long"];
 function replaySource() {
   let i = 0;
-  const rec: SignalDecision = { time: 0, direction: DIR[1], sl_pct: NaN, tp_pct: NaN };
+  const rec: SignalDecision = { time: 0, direction: "Neutral", sl_pct: null, tp_pct: null };
   return {
-    decide(c: Candle): SignalDecision | undefined {
-      const k = i++;
-      if (dirs[k] === 9) return undefined;
-      rec.time = c.time;
-      rec.direction = DIR[dirs[k] + 1];
-      rec.sl_pct = sl[k];
-      rec.tp_pct = tp[k];
-      return rec;
-    },
+    decide: (c: Candle): SignalDecision | undefined => readDecision(signals, i++, c.time, rec),
   };
 }
 function modelOnly() {
