@@ -7,7 +7,9 @@
  * - api: the HTTP API. Processes without it still serve /health and /metrics.
  *
  * Without `redis_url` the queue is in-process and only `--role all` is possible; with it the
- * queue is BullMQ and any mix of roles can run in any number of processes.
+ * queue is BullMQ, any mix of roles can run in any number of processes, and the store is fronted
+ * by the Redis cache (hot candles, latest signals) whose writes are announced on
+ * `<queue.prefix>:candles` and `<queue.prefix>:signals`.
  * @module
  */
 import type { Candle } from "../core/candle.ts";
@@ -19,6 +21,8 @@ import { counter } from "../core/metrics.ts";
 import type { MarketSink, Provider } from "../core/provider.ts";
 import type { Registry } from "../core/registry.ts";
 import type { Store } from "../core/store.ts";
+import { RedisBus } from "../plugins/stores/_redis_bus.ts";
+import { withRedisCache } from "../plugins/stores/_redis_cache.ts";
 import { closeRedis, connectRedis, type RedisClient } from "../plugins/stores/_redis_connection.ts";
 import { createApp, createOpsApp } from "../routes/app.ts";
 import type { ApiDeps, HealthCheck } from "../routes/deps.ts";
@@ -86,6 +90,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 const ALL: readonly Role[] = ["ingest", "api", "worker"];
+/** Candles per series the Redis cache keeps at least (the latest-500 read of the API). */
+const HOT_CANDLES = 500;
 
 /** Starts the chosen roles and returns once the HTTP server listens. */
 export async function startService(opts: ServiceOptions): Promise<Service> {
@@ -110,6 +116,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       })`,
     );
   }
+  const q = config.queue;
   const providerPlugin = roles.has("ingest") ? registry.providers.get(config.provider) : undefined;
   if (roles.has("ingest") && !providerPlugin) {
     throw new ServiceConfigError(
@@ -119,13 +126,31 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     );
   }
 
-  const store = storePlugin.create(pluginContext(config, storePlugin.id, logger));
-  await store.start();
+  // With Redis every process reads hot candles and the latest signals from one shared cache and
+  // announces what it writes; the plugin store stays the source of truth.
+  const bus = redisUrl === ""
+    ? undefined
+    : new RedisBus({ url: redisUrl, channelPrefix: q.prefix, logger: logger.child("bus") });
+  const base = storePlugin.create(pluginContext(config, storePlugin.id, logger));
+  const store: Store = bus === undefined ? base : withRedisCache(base, {
+    url: redisUrl,
+    prefix: `${q.prefix}:cache:`,
+    hotCandles: Math.max(HOT_CANDLES, config.historical_candle_count),
+    bus,
+    logger: logger.child("cache"),
+  });
+  try {
+    await store.start();
+  } catch (e) {
+    await bus?.stop().catch(() => {});
+    throw e;
+  }
   if (opts.onStoreReady) {
     try {
       await opts.onStoreReady(store);
     } catch (e) {
       await store.stop().catch(() => {});
+      await bus?.stop().catch(() => {});
       throw e;
     }
   }
@@ -133,7 +158,6 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     store: async () => ({ ...(await store.health()), required: true }),
   };
   const owner = `${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-  const q = config.queue;
   const retry = { attempts: q.attempts, backoffMs: q.backoff_ms, deadLetterMax: q.dead_letter_max };
 
   let redis: RedisClient | undefined;
@@ -220,6 +244,8 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
                 await store.upsertCandles(symbol, interval, [candle]);
                 // Workers in other processes read the history from the store: make it visible.
                 if (shared) await store.flush();
+                // Never throws; a lost announcement is logged by the bus.
+                if (bus) await bus.publishCandle(symbol, interval, candle);
                 try {
                   await queue.enqueue({
                     symbol,
@@ -346,6 +372,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       await withTimeout(store.stop(), left(), "store stop").catch((e) =>
         logger.error("store stop", { error: e })
       );
+      if (bus) await withTimeout(bus.stop(), left(), "bus close").catch(() => {});
       if (redis) await withTimeout(closeRedis(redis), left(), "redis close").catch(() => {});
       await withTimeout(server.shutdown(), left(), "http shutdown").catch(() => {});
       logger.info("stopped");

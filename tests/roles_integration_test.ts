@@ -12,11 +12,15 @@
  *   completed;
  * - a worker SIGKILLed while it holds jobs loses none: BullMQ's stalled-job check hands them to
  *   the other worker (short `queue.lock_ms`), and only those jobs may have written twice;
- * - the API process serves the results, and the open candle ingest publishes through Redis.
+ * - the API process serves the results, and the open candle ingest publishes through Redis;
+ * - every process fronts the store with the shared Redis cache: each stored signal is announced on
+ *   `<prefix>:signals`, ingest announces the closed candles it stores on `<prefix>:candles`, and
+ *   the hot-candle cache holds exactly the store's newest candles.
  */
 import assert from "node:assert/strict";
 // @ts-types="../plugins/stores/_ioredis.d.ts"
 import { Redis } from "ioredis";
+import { RedisBus } from "../plugins/stores/_redis_bus.ts";
 import { DDL } from "../plugins/stores/questdb/mod.ts";
 import { FakeHyperliquid } from "./fakes/hyperliquid.ts";
 import { FakeQuestDb } from "./fakes/questdb.ts";
@@ -120,6 +124,14 @@ Deno.test({
       }, ["tests/_virtual_clock.ts"])
       : RoleProcess.spawn(role, ["--role", role, "--config", configPath], env);
   const procs: RoleProcess[] = [];
+  // Everything the processes announce, heard by an outside subscriber.
+  const bus = new RedisBus({ url: REDIS_URL, channelPrefix: prefix });
+  const heardCandles = new Map<string, number[]>();
+  const heardSignals = new Set<string>();
+  await bus.onCandle(({ symbol, interval, candle: c }) =>
+    heardCandles.set(`${symbol}|${interval}|${c.time}`, [c.open, c.high, c.low, c.close, c.volume])
+  );
+  await bus.onSignal((s) => heardSignals.add(`${s.symbol}|${s.interval}|${s.time}`));
   const jobKey = (symbol: string, interval: string, time: number) =>
     `${prefix}:evaluations:${encodeURIComponent(symbol)}|${interval}|${time}`;
 
@@ -273,6 +285,34 @@ Deno.test({
         `${heldByA.length} held by the killed worker, ${recovered.length} recovered`,
     );
 
+    // Announcements: every stored signal was announced, nothing else was; every announced
+    // candle is a stored one with the same values, and the live closes are among them.
+    await sleep(200);
+    assert.deepEqual([...heardSignals].sort(), [...signalRows.keys()].sort());
+    const storedCandles = new Map(
+      questdb.rows("candles").map((r) => [
+        `${r.symbol}|${r.interval}|${(r.ts as number) / 1000}`,
+        [r.open, r.high, r.low, r.close, r.volume],
+      ]),
+    );
+    for (const [k, v] of heardCandles) assert.deepEqual(v, storedCandles.get(k), k);
+    for (const symbol of SYMBOLS) {
+      const live = [...heardCandles.keys()].filter((k) => {
+        const [s, i, t] = k.split("|");
+        return s === symbol && i === "1m" && Number(t) >= afterKillV;
+      });
+      assert.ok(live.length >= 10, `${symbol}: ${live.length} live closes announced`);
+    }
+    // The hot-candle cache (warmed by the workers' history reads) is the store's newest candles.
+    const cached = await redis.zrange(`${prefix}:cache:candles:BTC:1m`, 0, -1);
+    assert.ok(cached.length >= HISTORY, `${cached.length} BTC 1m candles cached`);
+    const storedTimes = [...storedCandles.keys()].filter((k) => k.startsWith("BTC|1m|"))
+      .map((k) => Number(k.split("|")[2])).sort((a, b) => a - b);
+    assert.deepEqual(
+      cached.map((j) => (JSON.parse(j) as { time: number }).time),
+      storedTimes.slice(-cached.length),
+    );
+
     // The API serves what the workers stored, newest first.
     for (const symbol of SYMBOLS) {
       const [st, body] = await getJson(`${apiUrl}/signals/${symbol}?interval=1m&limit=5000`);
@@ -296,6 +336,7 @@ Deno.test({
     await Promise.all(procs.map((p) => p.child.status));
     await fake.close();
     await questdb.stop();
+    await bus.stop();
     await cleanRedis(redis, prefix).catch(() => {});
     redis.disconnect();
     await Deno.remove(`${REPO_ROOT}/${configPath}`).catch(() => {});
