@@ -39,6 +39,11 @@ function base(deps: ApiDeps): Hono<ApiEnv> {
     if (err instanceof HTTPException) {
       return errorResponse(c, err.status as 400, "http_error", err.message || "request refused");
     }
+    // A store refusing its arguments means the request passed something the routes' own checks
+    // missed: the caller's input, not a server fault (by name: the routes know no store plugin).
+    if ((err as Error)?.name === "StoreInputError") {
+      return errorResponse(c, 400, "bad_request", (err as Error).message);
+    }
     console.error(JSON.stringify({
       level: "error",
       component: "perptrix.api",

@@ -66,6 +66,29 @@ Deno.test("GET /metrics: Prometheus text with HTTP metrics by route pattern", as
   assert.ok(!text.includes('route="/signals/BTC"'));
 });
 
+Deno.test("GET /metrics: an invented HTTP method does not become a label", async () => {
+  const { req } = fixtureApp();
+  for (const m of ["FOO1", "FOO2"]) await (await req("/signals", { method: m })).body?.cancel();
+  const text = await (await req("/metrics")).text();
+  assert.ok(!/method="FOO/.test(text), "no series per invented method");
+  assert.match(
+    text,
+    /perptrix_http_requests_total\{method="other",route="unmatched",status="404"\}/,
+  );
+});
+
+Deno.test("a store refusing a query's arguments is a 400, not a 500", async () => {
+  const { req, store } = fixtureApp();
+  store.latestSignals = () => {
+    const e = new Error("range from 1 is after to 0");
+    e.name = "StoreInputError";
+    return Promise.reject(e);
+  };
+  const r = await req("/signals");
+  assert.equal(r.status, 400);
+  assert.equal((await body(r)).error, "bad_request");
+});
+
 Deno.test("GET /docs: OpenAPI 3.1 generated from the schemas", async () => {
   const { req } = fixtureApp();
   const r = await req("/docs");

@@ -42,7 +42,13 @@ export const candles: Hono<ApiEnv> = new Hono<ApiEnv>().get("/:symbol", async (c
   if (q.include_open) {
     const oc = openCandle ? await openCandle(symbol, q.interval).catch(() => undefined) : undefined;
     const last = rows.at(-1)?.time ?? -Infinity;
-    if (oc && oc.time > last && (q.to === undefined || oc.time <= q.to)) {
+    // It must lie inside [from, to] and follow only rows that reach the newest stored candle: with
+    // `from`, a full page may stop short of it (the next page continues there).
+    const inRange = oc !== undefined && oc.time > last && oc.time >= (q.from ?? 0) &&
+      oc.time <= (q.to ?? Infinity);
+    const reachesNewest = q.from === undefined || rows.length < q.limit ||
+      (inRange && (await store.latestCandles(symbol, q.interval, 1))[0]?.time === last);
+    if (oc && inRange && reachesNewest) {
       open = { ...oc, is_open: true };
     }
   }

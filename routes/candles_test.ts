@@ -33,6 +33,20 @@ Deno.test("GET /candles/:symbol: the open candle only when asked for, flagged", 
   // An open candle outside the asked range is not added.
   b = await body(await req(`/candles/BTC?interval=1m&include_open=1&to=${candle(4).time}`));
   assert.equal(b.open_included, false);
+  b = await body(await req(`/candles/BTC?interval=1m&include_open=1&from=${candle(6).time}`));
+  assert.deepEqual(b.candles, [], "nothing at or after from");
+  assert.equal(b.open_included, false);
+  // A page that stops short of the newest stored candle is not followed by the open one.
+  b = await body(
+    await req(`/candles/BTC?interval=1m&include_open=1&from=${candle(3).time}&limit=1`),
+  );
+  assert.deepEqual(b.candles.map((c) => c.time), [candle(3).time]);
+  assert.equal(b.open_included, false);
+  b = await body(
+    await req(`/candles/BTC?interval=1m&include_open=1&from=${candle(4).time}&limit=1`),
+  );
+  assert.deepEqual(b.candles.map((c) => c.time), [candle(4).time, open.time]);
+  assert.equal(b.open_included, true);
 });
 
 Deno.test("GET /candles/:symbol: errors", async () => {
@@ -46,4 +60,31 @@ Deno.test("GET /candles/:symbol: errors", async () => {
   assert.equal(r.status, 404);
   r = await req("/candles/" + "X".repeat(300));
   assert.equal(r.status, 404);
+  // Epoch milliseconds beyond 2^53 cannot be represented: refused, not rounded into a 500.
+  for (const q of ["from=9999999999999999", "to=9007199254740993"]) {
+    r = await req(`/candles/BTC?interval=1m&${q}`);
+    assert.equal(r.status, 400, q);
+    assert.equal((await body(r)).field, q.split("=")[0]);
+  }
+});
+
+Deno.test("GET /candles/:symbol: an ISO time without a zone is UTC, whatever the server's zone", async () => {
+  // Date.parse reads "2025-07-25T00:01:00" in the process's zone; the API must not. A child
+  // process with a non-UTC zone parses the same query the route parses.
+  const script = `import { TimeParam } from "${new URL("./validation.ts", import.meta.url)}";
+console.log(JSON.stringify(["2025-07-25T00:01:00", "2025-07-25T00:01", "2025-07-25T00:01:00.5",
+  "2025-07-25T02:01:00+02:00", "2025-07-25"].map((s) => TimeParam.parse(s))));`;
+  const out = await new Deno.Command("deno", {
+    args: ["eval", "--config", new URL("../deno.json", import.meta.url).pathname, script],
+    env: { TZ: "America/New_York" },
+  }).output();
+  assert.ok(out.success, new TextDecoder().decode(out.stderr));
+  const t = Date.UTC(2025, 6, 25, 0, 1);
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(out.stdout)), [
+    t,
+    t,
+    t + 500,
+    t,
+    Date.UTC(2025, 6, 25),
+  ]);
 });

@@ -4,13 +4,18 @@
  * @module
  */
 import { Hono } from "hono";
+import { z } from "zod";
 import type { SignalRecord } from "../core/signal.ts";
 import type { ApiEnv } from "./deps.ts";
 import { knownSymbol, parseQuery, rangeQuerySchema } from "./validation.ts";
 
+/** GET /signals takes no query: a filter it would ignore is refused instead. */
+const NoQuery = z.object({}).strict();
+
 /** The /signals routes. */
 export const signals: Hono<ApiEnv> = new Hono<ApiEnv>()
   .get("/", async (c) => {
+    parseQuery(c, NoQuery);
     const { store } = c.get("deps");
     const rows = await store.latestSignals();
     return c.body(`{"signals":[${rows.map(recordJson).join(",")}]}`, 200, {

@@ -17,6 +17,10 @@ Deno.test("GET /signals: the latest per series", async () => {
   const btc = b.signals.find((s) => s.symbol === "BTC");
   assert.equal(btc?.time, candle(3).time);
   assert.equal(b.signals.length, 2);
+  // It takes no filters: one it would silently ignore is refused.
+  const bad = await req("/signals?symbol=ETH&bogus=1");
+  assert.equal(bad.status, 400);
+  assert.equal((await body(bad)).error, "bad_request");
 });
 
 Deno.test("GET /signals/:symbol: newest first, range and limit", async () => {

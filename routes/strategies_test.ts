@@ -110,3 +110,50 @@ Deno.test("strategies: oversized body is 413 JSON", async () => {
   assert.equal(r.status, 413);
   assert.equal((await body(r)).error, "payload_too_large");
 });
+
+Deno.test("strategies: a stored profile the configuration uses cannot be deleted", async () => {
+  const { req } = fixtureApp({ api_token: TOKEN, strategies: { ETH: "mine" } });
+  assert.equal(
+    (await req("/strategies", send("POST", { id: "mine", config: profile }))).status,
+    201,
+  );
+  let r = await req("/strategies/mine", { method: "DELETE", headers: auth });
+  assert.equal(r.status, 409);
+  const e = await body<{ message: string; field: string }>(r);
+  assert.match(e.message, /strategies\.ETH/);
+  assert.equal(e.field, "id");
+  assert.equal((await req("/strategies/mine")).status, 200, "still there");
+  // A stored override of a built-in may go: the built-in takes over again.
+  assert.equal((await req("/strategies/default", send("PUT", { config: profile }))).status, 201);
+  r = await req("/strategies/default", { method: "DELETE", headers: auth });
+  assert.equal(r.status, 204);
+  assert.equal((await body<{ builtin: boolean }>(await req("/strategies/default"))).builtin, true);
+});
+
+Deno.test("strategies: profiles are checked with config.plugins applied, as start-up does", async () => {
+  const plugins = { last_close: { enabled: false } };
+  const { req } = fixtureApp({ api_token: TOKEN, plugins });
+  // The stops read an indicator this deployment switched off: start-up would refuse it.
+  for (
+    const r of [
+      await req("/strategies", send("POST", { id: "mine", config: profile })),
+      await req("/strategies/default", send("PUT", { config: profile })),
+    ]
+  ) {
+    assert.equal(r.status, 400);
+    assert.match((await body<{ message: string }>(r)).message, /last_close/);
+  }
+  assert.equal((await req("/strategies/mine")).status, 404, "nothing was stored");
+});
+
+Deno.test("strategies: concurrent creates of one id: one 201, the other 409", async () => {
+  const { req } = fixtureApp({ api_token: TOKEN });
+  const rs = await Promise.all(
+    [1, 2, 3].map((k) =>
+      req("/strategies", send("POST", { id: "dup", name: `n${k}`, config: profile }))
+    ),
+  );
+  assert.deepEqual(rs.map((r) => r.status).sort(), [201, 409, 409]);
+  const winner = await body<{ name: string }>(rs.find((r) => r.status === 201)!);
+  assert.equal((await body<{ name: string }>(await req("/strategies/dup"))).name, winner.name);
+});

@@ -14,11 +14,20 @@ import { ApiError, validationError } from "./errors.ts";
 /** Default `limit` of list routes. */
 export const DEFAULT_LIMIT = 500;
 
-/** A time as epoch milliseconds or an ISO-8601 string, parsed to epoch ms. */
+/** An ISO-8601 date-time without a zone designator (`Z` or `±hh:mm`). */
+const NO_ZONE = /T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+
+/**
+ * A time as epoch milliseconds or an ISO-8601 string, parsed to epoch ms. A date-time without a
+ * zone is read as UTC (as a date alone is), never in the server's local zone.
+ */
 export const TimeParam = z.string().trim().min(1).transform((s, ctx) => {
-  if (/^\d{1,16}$/.test(s)) return Number(s);
-  const ms = /^\d{4}-\d{2}-\d{2}/.test(s) ? Date.parse(s) : NaN;
-  if (!Number.isFinite(ms) || ms < 0) {
+  const ms = /^\d{1,16}$/.test(s)
+    ? Number(s)
+    : /^\d{4}-\d{2}-\d{2}/.test(s)
+    ? Date.parse(NO_ZONE.test(s) ? `${s}Z` : s)
+    : NaN;
+  if (!Number.isSafeInteger(ms) || ms < 0) {
     ctx.addIssue({ code: "custom", message: `"${s}" is not epoch milliseconds or ISO-8601` });
     return z.NEVER;
   }

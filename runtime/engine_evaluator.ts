@@ -17,6 +17,7 @@ import {
   SignalEngine,
   type SignalSeries,
   type StrategyProfileInput,
+  withPluginConfig,
 } from "../core/engine/mod.ts";
 import type { Evaluator } from "./evaluator.ts";
 
@@ -34,27 +35,6 @@ export interface EvaluatorOptions {
 export interface CompiledStrategies {
   engine: SignalEngine;
   forSymbol: (symbol: string) => CompiledStrategy;
-}
-
-/**
- * Applies `config.plugins` to a profile: a plugin switched off there is off in every strategy,
- * and its configured parameters are the base the profile's own parameters refine.
- */
-export function withPluginConfig(
-  profile: StrategyProfileInput,
-  registry: Registry,
-  plugins: Config["plugins"],
-): StrategyProfileInput {
-  const indicators = { ...(profile.indicators ?? {}) };
-  for (const [id, pc] of Object.entries(plugins)) {
-    if (!registry.indicators.has(id)) continue;
-    const own = indicators[id];
-    indicators[id] = {
-      enabled: pc.enabled && (own?.enabled ?? true),
-      params: { ...pc.params, ...(own?.params ?? {}) },
-    };
-  }
-  return { ...profile, indicators };
 }
 
 /**

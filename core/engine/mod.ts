@@ -18,6 +18,7 @@ export {
   SignalSeries,
   type SignalSeriesOptions,
 } from "./series.ts";
+export { withPluginConfig } from "./plugin_config.ts";
 export {
   BUILTIN_PROFILES,
   DEFAULT_PROFILE_INPUT,

@@ -19,6 +19,9 @@ export const httpMetrics = {
   ),
 };
 
+/** Methods labelled by name; any other (a client can send any token) is labelled `other`. */
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
 /** Records every request; 404s are labelled `unmatched`. */
 export function httpMetricsMiddleware(): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
@@ -30,7 +33,7 @@ export function httpMetricsMiddleware(): MiddlewareHandler<ApiEnv> {
       if (route === "*" || route === "/*" || c.res.status === 404 && route.endsWith("*")) {
         route = "unmatched";
       }
-      const method = c.req.method;
+      const method = METHODS.has(c.req.method) ? c.req.method : "other";
       httpMetrics.requests.inc({ method, route, status: String(c.res.status) });
       httpMetrics.duration.observe({ method, route }, (performance.now() - t0) / 1000);
     }
