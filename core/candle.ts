@@ -11,9 +11,13 @@
 export interface Candle {
   /** Open time, epoch ms UTC. */
   time: number;
+  /** Price at the bar's open (first trade), in quote currency; positive. */
   open: number;
+  /** Highest trade price of the bar; at or above open, close and low. */
   high: number;
+  /** Lowest trade price of the bar; at or below open, close and high. */
   low: number;
+  /** Last trade price of the bar; signals and their SL/TP are priced from it. */
   close: number;
   /** Base-asset volume. */
   volume: number;
@@ -30,6 +34,7 @@ export interface Candle {
 
 /** Thrown when a candle is not a valid bar; the message names the field and the value. */
 export class CandleError extends Error {
+  /** `"CandleError"`: what logs and stack traces show instead of the generic `"Error"`. */
   override name = "CandleError";
 }
 

@@ -7,9 +7,11 @@ import type { IndicatorSignal } from "./indicator.ts";
 
 /** A category plugin: default-export one of these from a file in `plugins/categories/`. */
 export interface Category {
+  /** Always `"category"`; discovery rejects one in `plugins/categories/` whose kind differs. */
   readonly kind: "category";
   /** Unique id, e.g. `"momentum"`. */
   readonly id: string;
+  /** One line for `/plugins` and the docs. */
   readonly description: string;
   /** Inclusive clamp applied to the combined score, e.g. `[-3, 3]`. */
   readonly clamp: readonly [number, number];

@@ -12,6 +12,7 @@ const symbol = z.string().trim().min(1).max(32).regex(
 );
 
 /** Per-plugin switch, parameters (indicators) and options (providers, stores). */
+// deno-doc-ignore missing-explicit-type -- the type is inferred from the zod schema
 export const PluginConfigSchema = z.object({
   enabled: z.boolean().default(true),
   params: z.record(z.string(), z.unknown()).default({}),
@@ -19,6 +20,7 @@ export const PluginConfigSchema = z.object({
 }).strict();
 
 /** The configuration schema; `ConfigSchema.parse({})` gives every default. */
+// deno-doc-ignore missing-explicit-type -- the type is inferred from the zod schema
 export const ConfigSchema = z.object({
   /** `production` (mainnet) or `sandbox`/`testnet` (Hyperliquid testnet). */
   perptrix_env: z.enum(["production", "sandbox", "testnet", "development"]).default("production"),
@@ -83,11 +85,14 @@ export const ConfigSchema = z.object({
 }).strict();
 
 /** The validated configuration. */
+// deno-doc-ignore private-type-ref -- derived from the schema with zod's own `output` type
 export type Config = z.infer<typeof ConfigSchema>;
 
 /** Invalid configuration: `problems` lists every issue as `path: message`. */
 export class ConfigError extends Error {
+  /** `"ConfigError"`: what logs and stack traces show instead of the generic `"Error"`. */
   override name = "ConfigError";
+  /** The message lists `problems`, one per indented line. */
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n  ${problems.join("\n  ")}`);
   }

@@ -13,6 +13,7 @@ export interface PluginContext {
   options: Record<string, unknown>;
   /** Reads an environment variable; undefined when unset or not permitted. */
   env(name: string): string | undefined;
+  /** Logger whose component is named after the plugin id. */
   logger: Logger;
 }
 

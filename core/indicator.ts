@@ -51,12 +51,19 @@ export interface IndicatorState {
  * reads. Rows are valid candles in strictly increasing time order.
  */
 export interface CandleColumns {
+  /** Number of rows; every column holds this many values. */
   readonly length: number;
+  /** Open times, epoch ms UTC, strictly increasing. */
   readonly time: Float64Array;
+  /** Open price per row. */
   readonly open: Float64Array;
+  /** High price per row. */
   readonly high: Float64Array;
+  /** Low price per row. */
   readonly low: Float64Array;
+  /** Close price per row. */
   readonly close: Float64Array;
+  /** Base-asset volume per row. */
   readonly volume: Float64Array;
   /** Funding rate per hour; NaN on rows without one. */
   readonly fundingRate: Float64Array;
@@ -70,6 +77,7 @@ export type ValueColumns = Record<string, Float64Array>;
 /** An indicator plugin: default-export one of these from a file in `plugins/indicators/`. */
 // deno-lint-ignore no-explicit-any
 export interface Indicator<P = any, S extends IndicatorState = IndicatorState> {
+  /** Always `"indicator"`; discovery rejects one in `plugins/indicators/` whose kind differs. */
   readonly kind: "indicator";
   /** Unique id, lower-case, e.g. `"rsi"`. */
   readonly id: string;
@@ -78,6 +86,7 @@ export interface Indicator<P = any, S extends IndicatorState = IndicatorState> {
   /** One line for `/plugins` and the docs. */
   readonly description: string;
   /** zod schema of the parameters; `params.parse({})` must give the defaults. */
+  // deno-doc-ignore private-type-ref -- zod's own type (plugins get it as `z` from this module)
   readonly params: z.ZodType<P>;
   /** The keys `values()` returns, in display order. */
   readonly outputs: readonly string[];

@@ -7,12 +7,20 @@
 export type LogLevel = "debug" | "info" | "warn" | "error";
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-/** A logger bound to a component name. */
+/**
+ * A logger bound to a component name. Each call writes one JSON line when its level is at or above
+ * the global one ({@linkcode setLogLevel}); `fields` join the line, with credentials redacted.
+ */
 export interface Logger {
+  /** Diagnostics, printed only when the level is `debug`. */
   debug(msg: string, fields?: Record<string, unknown>): void;
+  /** Normal operation (the default level). */
   info(msg: string, fields?: Record<string, unknown>): void;
+  /** Something went wrong but the component carries on. */
   warn(msg: string, fields?: Record<string, unknown>): void;
+  /** A failure; the highest level, so never filtered out. */
   error(msg: string, fields?: Record<string, unknown>): void;
+  /** A logger for a sub-component, named `<component>.<child>`, sharing the global level. */
   child(component: string): Logger;
 }
 

@@ -21,11 +21,13 @@ export interface MarketSink {
 
 /** A running market-data source. */
 export interface Provider {
+  /** Id of the plugin that created it, e.g. `"hyperliquid"`. */
   readonly id: string;
   /** Connects and starts streaming every (symbol, interval) to the sink. */
   start(sink: MarketSink): Promise<void>;
   /** Closes connections; returns within a bounded time. */
   stop(): Promise<void>;
+  /** Current health from state already held (synchronous: no I/O). */
   health(): Health;
   /** Closed candles with `from <= time <= to`, ascending. */
   candles(symbol: string, interval: Interval, from: number, to: number): Promise<Candle[]>;
@@ -41,8 +43,12 @@ export interface Provider {
 
 /** A provider plugin: default-export one of these from a folder in `providers/`. */
 export interface ProviderPlugin {
+  /** Always `"provider"`; discovery rejects a module in `providers/` whose kind differs. */
   readonly kind: "provider";
+  /** Unique id, lower-case; `config.provider` selects it. */
   readonly id: string;
+  /** One line for `/plugins` and the docs. */
   readonly description: string;
+  /** Builds the provider (validating `ctx.options`); {@linkcode Provider.start} connects. */
   create(ctx: PluginContext): Provider;
 }

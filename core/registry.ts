@@ -22,9 +22,13 @@ export type PluginKind = "indicator" | "category" | "store" | "provider";
 
 /** Every registered plugin by kind and id, plus the file each came from. */
 export interface Registry {
+  /** Indicator plugins by id, in discovery order (roots in turn, files by name). */
   indicators: Map<string, Indicator>;
+  /** Category plugins by id, in discovery order: the engine's default category order. */
   categories: Map<string, Category>;
+  /** Store plugins by id; `config.store` picks one. */
   stores: Map<string, StorePlugin>;
+  /** Provider plugins by id; `config.provider` picks one. */
   providers: Map<string, ProviderPlugin>;
   /** `kind:id` → the module URL it was loaded from. */
   sources: Map<string, string>;
@@ -32,7 +36,9 @@ export interface Registry {
 
 /** Discovery failed: `problems` names each file and what is wrong with it. */
 export class PluginError extends Error {
+  /** `"PluginError"`: what logs and stack traces show instead of the generic `"Error"`. */
   override name = "PluginError";
+  /** The message lists `problems`, one per indented line. */
   constructor(readonly problems: string[]) {
     super(`plugin discovery failed:\n  ${problems.join("\n  ")}`);
   }
@@ -40,6 +46,7 @@ export class PluginError extends Error {
 
 /** A folder to scan and the kind of plugin it holds. */
 export interface PluginRoot {
+  /** The contract every module in the folder is checked against. */
   kind: PluginKind;
   /** Folder URL (or absolute path). */
   dir: string | URL;
@@ -232,7 +239,9 @@ export async function discover(opts: DiscoverOptions = {}): Promise<Registry> {
 
 /** An enabled indicator with its validated parameters. */
 export interface ConfiguredIndicator {
+  /** The registered plugin. */
   indicator: Indicator;
+  /** `config.plugins[id].params` as the plugin's schema parsed them (defaults filled in). */
   params: unknown;
 }
 

@@ -5,11 +5,13 @@
 
 /** Fixed-size FIFO over a Float64Array: O(1) push, no allocation after construction. */
 export class Ring {
+  /** Maximum number of elements held, fixed at construction. */
   readonly capacity: number;
   #buf: Float64Array;
   #head = 0; // index of the oldest element
   #size = 0;
 
+  /** Allocates the buffer once; throws `RangeError` unless `capacity` is a positive integer. */
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`Ring capacity must be a positive integer, got ${capacity}`);

@@ -10,6 +10,7 @@ import type { Indicator, IndicatorSignal, IndicatorState } from "../indicator.ts
 
 /** State of a scripted indicator: the candles seen so far. */
 export interface ScriptState extends IndicatorState {
+  /** Every candle fed, oldest first; the judge sees the last one. */
   readonly candles: Candle[];
 }
 

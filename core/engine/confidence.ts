@@ -12,7 +12,9 @@ export interface ConfidencePlan {
   maxMagnitude: number;
   /** Positions of the categories that must agree for the boost (seed: trend, momentum). */
   aligned: readonly number[];
+  /** Factor on the base confidence when every aligned category agrees (seed 1.2). */
   boost: number;
+  /** Factor on the base confidence when they do not (seed 0.8). */
   penalty: number;
 }
 

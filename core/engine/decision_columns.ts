@@ -14,8 +14,11 @@ export const WARMING_UP = 2;
  * and `tp` the SL/TP distances in percent, NaN where the decision has none.
  */
 export interface DecisionColumns {
+  /** −1 Short, 0 Neutral, 1 Long, or {@linkcode WARMING_UP}. */
   direction: Int8Array;
+  /** SL distance in percent, NaN without a stop; not written for warm-up positions. */
   sl: Float64Array;
+  /** TP distance in percent, NaN without a target; not written for warm-up positions. */
   tp: Float64Array;
 }
 

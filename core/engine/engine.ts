@@ -21,7 +21,9 @@ import {
 
 /** The plugins an engine scores with (a `Registry` from `discover()` fits). */
 export interface EnginePlugins {
+  /** Indicator plugins, as a map by id or any iterable; ids must be unique. */
   indicators: ReadonlyMap<string, Indicator> | Iterable<Indicator>;
+  /** Category plugins, likewise; their order is the default category order. */
   categories: ReadonlyMap<string, Category> | Iterable<Category>;
 }
 
@@ -204,6 +206,7 @@ export function compileStrategy(
 export class SignalEngine {
   readonly #plugins: EnginePlugins;
 
+  /** Indexes the plugins by id, keeping their order; throws on a duplicate id. */
   constructor(plugins: EnginePlugins) {
     this.#plugins = {
       indicators: byId(plugins.indicators),

@@ -23,6 +23,7 @@ export interface FundingJoinOptions {
 
 /** Result of a join: the joined candles plus how many got a rate. */
 export interface FundingJoin {
+  /** One per input candle, in order; those needing no change are the input objects. */
   candles: Candle[];
   /** Candles that received a `fundingRate`. */
   joined: number;

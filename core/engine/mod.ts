@@ -12,6 +12,9 @@
  */
 export { compileStrategy, type EnginePlugins, SignalEngine } from "./engine.ts";
 export type { CompiledCategory, CompiledIndicator, CompiledStrategy } from "./compiled.ts";
+export type { ConfidencePlan } from "./confidence.ts";
+export type { RiskPlan } from "./risk.ts";
+export type { StopsPlan } from "./stops.ts";
 export {
   CandleOrderError,
   PluginFailure,

@@ -10,9 +10,11 @@ import type { RiskLevel } from "../signal.ts";
 export interface RiskPlan {
   /** `|total| < weakBelow` adds `weakAdd`. */
   weakBelow: number;
+  /** Added to the risk count when the total is weak. */
   weakAdd: number;
   /** Count ≥ highAt → High; ≥ mediumAt → Medium; else Low. */
   highAt: number;
+  /** Counts from here up to `highAt` are Medium; below it, Low. */
   mediumAt: number;
 }
 

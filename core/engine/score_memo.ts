@@ -51,13 +51,16 @@ export class ScoreMemo {
   /** Per entry: the vector's key (−1: empty). */
   readonly #keys = new Float64Array(SIZE + 1).fill(-1);
   /**
-   * Per entry: total, confidence and bias index ({@linkcode BIASES}). Entry `SIZE`, which no key
-   * hashes to, holds the answer for a vector that is not remembered.
+   * Per entry: the total score. Entry `SIZE`, which no key hashes to, holds the answer (in all
+   * three columns) for a vector that is not remembered.
    */
   readonly totals: Float64Array = new Float64Array(SIZE + 1);
+  /** Per entry: the confidence, in [0, 1]. */
   readonly confidences: Float64Array = new Float64Array(SIZE + 1);
+  /** Per entry: the bias as an index into {@linkcode BIASES}. */
   readonly biases: Uint8Array = new Uint8Array(SIZE + 1);
 
+  /** With more than 13 categories nothing is remembered (the key would not be an exact double). */
   constructor(
     clamps: readonly (readonly [number, number])[],
     weights: Float64Array,

@@ -26,7 +26,9 @@ import { ENGINE_VERSION } from "./version.ts";
 
 /** A candle at or before the last one fed: refused so no candle is ever evaluated twice. */
 export class CandleOrderError extends Error {
+  /** `"CandleOrderError"`: what logs and stack traces show instead of the generic `"Error"`. */
   override name = "CandleOrderError";
+  /** `where` names the market (e.g. `"BTC 1h"`); `time` came at or before `lastTime`. */
   constructor(readonly where: string, readonly time: number, readonly lastTime: number) {
     super(
       `${where}: candle time ${time} is not after the last candle's ${lastTime}` +
@@ -37,6 +39,7 @@ export class CandleOrderError extends Error {
 
 /** A plugin misbehaved (threw, or returned a malformed signal); the message names it. */
 export class PluginFailure extends Error {
+  /** `"PluginFailure"`: what logs and stack traces show instead of the generic `"Error"`. */
   override name = "PluginFailure";
 }
 
@@ -190,8 +193,11 @@ function checkSignal(s: IndicatorSignal, id: string): string | undefined {
 
 /** Streaming signal evaluator for one market. Not thread-shared; one per (symbol, interval). */
 export class SignalSeries {
+  /** Market symbol, copied into every record. */
   readonly symbol: string;
+  /** Candle interval, copied into every record. */
   readonly interval: Interval;
+  /** The compiled strategy it evaluates (immutable, shareable between series). */
   readonly strategy: CompiledStrategy;
   readonly #where: string;
   readonly #states: IndicatorState[];
@@ -299,6 +305,7 @@ export class SignalSeries {
   #last = -Infinity;
   #failed: Error | undefined;
 
+  /** Creates a fresh state per enabled indicator; no `opts.priceRule`: prices are not rounded. */
   constructor(
     symbol: string,
     interval: Interval,

@@ -9,9 +9,13 @@ import type { Direction } from "../signal.ts";
 
 /** The SL/TP geometry with defaults resolved (see the profile's `stops`). */
 export interface StopsPlan {
+  /** SL distance as a multiple of the volatility value (seed: 1.2 × ATR). */
   slMult: number;
+  /** TP distance as a multiple of the volatility value (seed: 2.0 × ATR). */
   tpMult: number;
+  /** Factor (≥ 1) on the SL distance when an indicator asks for wider stops. */
   widenSl: number;
+  /** Factor (≥ 1) on the TP distance when an indicator asks for wider stops. */
   widenTp: number;
   /** 0 = no lower bound. */
   minSlPct: number;
@@ -21,7 +25,9 @@ export interface StopsPlan {
 
 /** SL/TP distances in percent units (0.37 means 0.37 %). */
 export interface StopDistances {
+  /** Stop-loss distance from the entry, in percent. */
   sl_pct: number;
+  /** Take-profit distance from the entry, in percent. */
   tp_pct: number;
   /** True when the widening factors were applied. */
   widened: boolean;
@@ -77,7 +83,9 @@ export function stopDistancesInto(
 
 /** Absolute SL/TP prices; `null` where no valid price exists (e.g. a long's SL at ≥ 100 %). */
 export interface StopPrices {
+  /** Rounded away from the entry; null unless positive and beyond the entry. */
   sl_price: number | null;
+  /** Rounded toward the entry (outward if that reaches it); null unless beyond the entry. */
   tp_price: number | null;
 }
 

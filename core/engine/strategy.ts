@@ -12,12 +12,14 @@ const ID = z.string().regex(/^[a-z][a-z0-9_\-]{0,63}$/, "ids are lower-case, [a-
 const finite = z.number();
 
 /** One indicator's switch and parameters (validated later by the indicator's own schema). */
+// deno-doc-ignore missing-explicit-type -- the type is inferred from the zod schema
 export const IndicatorChoiceSchema = z.object({
   enabled: z.boolean().default(true),
   params: z.record(z.string(), z.unknown()).default({}),
 }).strict();
 
 /** Bias thresholds on the total score; all inclusive (`score ≥ long` is bullish). */
+// deno-doc-ignore missing-explicit-type -- the type is inferred from the zod schema
 export const ThresholdsSchema = z.object({
   strong_long: finite,
   long: finite,
@@ -36,6 +38,7 @@ export const ThresholdsSchema = z.object({
 });
 
 /** Bias thresholds on the total score. */
+// deno-doc-ignore private-type-ref -- derived from the schema with zod's own `output` type
 export type Thresholds = z.infer<typeof ThresholdsSchema>;
 
 /** Seed thresholds for the integer sum (README "Direction Thresholds"). */
@@ -58,6 +61,7 @@ export const WEIGHTED_THRESHOLDS: Thresholds = Object.freeze({
 });
 
 /** Confidence from category alignment (§3.3 of the behaviour spec, made configurable). */
+// deno-doc-ignore missing-explicit-type -- the type is inferred from the zod schema
 export const ConfidenceSchema = z.object({
   /** Categories whose magnitudes count; their clamp maxima sum to the maximum magnitude. */
   categories: z.array(ID).min(1),
@@ -68,9 +72,11 @@ export const ConfidenceSchema = z.object({
 }).strict();
 
 /** Confidence rule. */
+// deno-doc-ignore private-type-ref -- derived from the schema with zod's own `output` type
 export type ConfidenceRule = z.infer<typeof ConfidenceSchema>;
 
 /** Risk level from the summed indicator risk adjustments plus a weak-score penalty (§3.4). */
+// deno-doc-ignore missing-explicit-type -- the type is inferred from the zod schema
 export const RiskSchema = z.object({
   /** A total with `|total| < weak_below` adds `weak_add`; omitted = the scoring mode's default. */
   weak_below: z.number().min(0).optional(),
@@ -85,9 +91,11 @@ export const RiskSchema = z.object({
 });
 
 /** Risk rule (input form). */
+// deno-doc-ignore private-type-ref -- derived from the schema with zod's own `input` type
 export type RiskRuleInput = z.input<typeof RiskSchema>;
 
 /** SL/TP geometry: distances are multiples of a volatility value read from an indicator. */
+// deno-doc-ignore missing-explicit-type -- the type is inferred from the zod schema
 export const StopsSchema = z.object({
   /** Indicator whose `values()` hold the volatility measure. */
   indicator: ID.default("atr"),
@@ -110,17 +118,21 @@ export const StopsSchema = z.object({
 });
 
 /** SL/TP rule after defaults. */
+// deno-doc-ignore private-type-ref -- derived from the schema with zod's own `output` type
 export type StopsRule = z.infer<typeof StopsSchema>;
 
 /** How category scores become the total. */
+// deno-doc-ignore missing-explicit-type -- the type is inferred from the zod schema
 export const ScoringSchema = z.enum(["integer", "weighted"]);
 
 /** `integer`: the seed's plain sum. `weighted`: Σ weight × score/clamp-max, in [−1, 1]. */
+// deno-doc-ignore private-type-ref -- derived from the schema with zod's own `output` type
 export type Scoring = z.infer<typeof ScoringSchema>;
 
 const WEIGHT_SUM_TOLERANCE = 1e-6;
 
 /** The strategy profile as stored (input form: most keys are optional). */
+// deno-doc-ignore missing-explicit-type -- the type is inferred from the zod schema
 export const StrategyProfileSchema = z.object({
   name: z.string().min(1).max(200).optional(),
   description: z.string().max(2000).optional(),
@@ -169,8 +181,10 @@ export const StrategyProfileSchema = z.object({
 });
 
 /** A strategy profile as written by a user (optional keys may be missing). */
+// deno-doc-ignore private-type-ref -- derived from the schema with zod's own `input` type
 export type StrategyProfileInput = z.input<typeof StrategyProfileSchema>;
 /** A validated strategy profile with defaults filled in. */
+// deno-doc-ignore private-type-ref -- derived from the schema with zod's own `output` type
 export type StrategyProfile = z.output<typeof StrategyProfileSchema>;
 
 /** Id of the profile used when a symbol has none. */
@@ -235,7 +249,9 @@ export const BUILTIN_PROFILES: Readonly<Record<string, StrategyProfileInput>> = 
 
 /** Invalid strategy profile: `problems` lists every issue as `path: message`. */
 export class StrategyError extends Error {
+  /** `"StrategyError"`: what logs and stack traces show instead of the generic `"Error"`. */
   override name = "StrategyError";
+  /** `strategy` is the profile id; the message lists `problems`, one per indented line. */
   constructor(readonly strategy: string, readonly problems: string[]) {
     super(`invalid strategy "${strategy}":\n  ${problems.join("\n  ")}`);
   }
