@@ -324,3 +324,105 @@ Deno.test("hyperliquid provider: with the WebSocket down for good, REST delivers
     await fake.close();
   }
 });
+
+Deno.test("hyperliquid provider: a silent but open connection is replaced and what closed meanwhile is backfilled", async () => {
+  // The relay lets the fake stall connections: no frame, pong, close frame or FIN passes any
+  // more, as on a half-open TCP connection, so `onclose` never fires for them.
+  const fake = FakeHyperliquid.start({
+    speed: SPEED,
+    tickMs: 5,
+    ctxEveryMs: 50,
+    weightPerMinute: 100_000,
+    seed: 13,
+    relay: true,
+  });
+  const provider = providerFor(fake, { subscriptionsPerConnection: 4, deadAfterMs: 500 });
+  const r = recorder(fake);
+  try {
+    await provider.start(r.sink);
+    await provider.backfilled();
+    await new Promise((res) => setTimeout(res, 300));
+    const opened = fake.stats.wsConnections;
+    fake.stall();
+    const stallV = fake.now();
+    await new Promise((res) => setTimeout(res, 2_000));
+    const stopV = fake.now();
+    await settle(fake, r, stopV);
+    const health = provider.health();
+    await provider.stop();
+
+    assert.equal(fake.stats.stalled, 3, "every connection was stalled");
+    assert.ok(
+      fake.stats.wsConnections >= opened + 3,
+      `every stalled connection was replaced (${fake.stats.wsConnections - opened} new)`,
+    );
+    assert.ok(health.ok, health.detail);
+    assertDelivered(fake, r, stopV);
+    for (const coin of SYMBOLS) {
+      const after = r.got.get(`${coin}|1m`)!.filter((c) => c.time >= stallV);
+      assert.ok(after.length >= 15, `${coin} 1m: ${after.length} candles after the stall`);
+    }
+  } finally {
+    await provider.stop();
+    await fake.close();
+  }
+});
+
+/** A small provider (2 symbols × 2 intervals) against `fake`, for the stop() tests. */
+function smallProvider(fake: FakeHyperliquid, options: Record<string, unknown>) {
+  return new HyperliquidProvider({
+    config: buildConfig({
+      symbols: SYMBOLS,
+      intervals: ["1m", "5m"],
+      historical_candle_count: 5,
+    }),
+    options: { weightPerMinute: 100_000, ...options },
+    env: (n) => ({ HYPERLIQUID_API_URL: fake.apiUrl, HYPERLIQUID_WS_URL: fake.wsUrl })[n],
+    logger: createLogger("test"),
+  }, { clock: fake.now });
+}
+
+Deno.test({
+  name: "hyperliquid provider: stop() leaves no timer, op or resource behind",
+  sanitizeOps: true,
+  sanitizeResources: true,
+  async fn() {
+    const fake = FakeHyperliquid.start({ speed: 60 });
+    const p = smallProvider(fake, {});
+    await p.start({ candle: () => {} });
+    await p.backfilled();
+    await new Promise((r) => setTimeout(r, 300));
+    await p.stop();
+    await fake.close();
+  },
+});
+
+Deno.test({
+  name: "hyperliquid provider: stop() ends waits for the WebSocket send and connection budgets",
+  sanitizeOps: true,
+  sanitizeResources: true,
+  async fn() {
+    // 6 subscriptions on one connection at 2 messages a minute: a send waits ~30 s.
+    const fake = FakeHyperliquid.start({ speed: 60 });
+    const p = smallProvider(fake, { wsMessagesPerMinute: 2 });
+    await p.start({ candle: () => {} });
+    await p.backfilled();
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = performance.now();
+    await p.stop();
+    assert.ok(performance.now() - t0 < 2_500, "stop() did not wait for the budget");
+    // One connection a minute: the reconnect after a drop waits for the budget.
+    const q = smallProvider(fake, {
+      wsConnectionsPerMinute: 1,
+      reconnectBaseMs: 1,
+      reconnectCapMs: 5,
+    });
+    await q.start({ candle: () => {} });
+    await q.backfilled();
+    await new Promise((r) => setTimeout(r, 300));
+    q.dropConnections();
+    await new Promise((r) => setTimeout(r, 300));
+    await q.stop();
+    await fake.close();
+  },
+});

@@ -29,14 +29,34 @@ export function wireToCandle(w: WireCandle): Candle {
   };
 }
 
-/** Open time of the bucket containing `time`. */
-function bucketOpen(interval: Interval, time: number): number {
+/** Open time of the bucket containing `time` (epoch-aligned: weeks open on Thursdays, as at HL). */
+export function bucketOpen(interval: Interval, time: number): number {
   if (interval === "1M") {
     const d = new Date(time);
     return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
   }
   const step = intervalMs(interval);
   return Math.floor(time / step) * step;
+}
+
+/**
+ * Why a wire candle cannot be a bucket of `interval` at `now`, or undefined when it can: `t` off
+ * the bucket grid, `T` other than the bucket's last millisecond (`T = t + interval − 1`, §2.1 and
+ * every recorded sample), or `t` more than one interval ahead of `now`. Such a row, once applied,
+ * would move the series' cursor past every real bucket (or between two of them).
+ */
+export function wireTimeProblem(
+  w: WireCandle,
+  interval: Interval,
+  now: number,
+): string | undefined {
+  if (bucketOpen(interval, w.t) !== w.t) return `t ${w.t} is not a ${interval} bucket boundary`;
+  const last = nextOpenTime(interval, w.t) - 1;
+  if (w.T !== last) return `T ${w.T} is not t + ${interval} − 1 (${last})`;
+  if (w.t - now > intervalMs(interval)) {
+    return `t ${w.t} is more than one ${interval} ahead of the clock (${now})`;
+  }
+  return undefined;
 }
 
 /** What {@linkcode CandleSeries.apply} did with an update. */

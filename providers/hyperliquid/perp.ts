@@ -4,15 +4,35 @@
  * Hyperliquid funding is already a fraction per hour, so rates are used as they are.
  * @module
  */
-import { type FundingPoint, fundingRateAt, type PerpSnapshot, type z } from "perptrix";
+import {
+  type Candle,
+  candleProblem,
+  type FundingPoint,
+  fundingRateAt,
+  type PerpSnapshot,
+  type z,
+} from "perptrix";
 import type { ActiveAssetCtxData, FundingHistoryRow } from "./schemas.ts";
 
 /** Hyperliquid settles funding every hour. */
 export const FUNDING_PERIOD_HOURS = 1;
+/** Hyperliquid caps funding at 4 % per hour (§6): a larger rate is not one the venue can pay. */
+export const FUNDING_CAP_PER_HOUR = 0.04;
+
+/** True for a finite rate within the venue's cap. */
+function isFundingRate(x: number): boolean {
+  return Number.isFinite(x) && Math.abs(x) <= FUNDING_CAP_PER_HOUR;
+}
+
+/** True for a positive finite price (the schema admits `"1e400"`, which parses to Infinity). */
+function isPrice(x: number): boolean {
+  return x > 0 && Number.isFinite(x);
+}
 
 /**
  * Builds a snapshot from a validated `activeAssetCtx` payload received at `time`; returns a
- * reason string instead when a number is out of range (funding beyond the 4 %/h cap, negative OI).
+ * reason string instead when a number is out of range (not finite, funding beyond the 4 %/h cap,
+ * negative OI, a price not positive).
  */
 export function ctxToSnapshot(
   d: z.infer<typeof ActiveAssetCtxData>,
@@ -22,13 +42,13 @@ export function ctxToSnapshot(
   const openInterest = Number(d.ctx.openInterest);
   const markPrice = Number(d.ctx.markPx);
   const oraclePrice = Number(d.ctx.oraclePx);
-  if (!Number.isFinite(fundingRate) || Math.abs(fundingRate) > 0.04) {
-    return `funding ${d.ctx.funding} is outside ±4 %/h`;
-  }
+  if (!isFundingRate(fundingRate)) return `funding ${d.ctx.funding} is outside ±4 %/h`;
   if (!(openInterest >= 0) || !Number.isFinite(openInterest)) {
-    return `openInterest ${d.ctx.openInterest} is not a non-negative number`;
+    return `openInterest ${d.ctx.openInterest} is not a non-negative finite number`;
   }
-  if (!(markPrice > 0) || !(oraclePrice > 0)) return "markPx/oraclePx not positive";
+  if (!isPrice(markPrice) || !isPrice(oraclePrice)) {
+    return `markPx ${d.ctx.markPx} / oraclePx ${d.ctx.oraclePx} not a positive finite price`;
+  }
   const s: PerpSnapshot = {
     symbol: d.coin,
     time,
@@ -37,20 +57,55 @@ export function ctxToSnapshot(
     markPrice,
     oraclePrice,
   };
-  if (d.ctx.premium != null) s.premium = Number(d.ctx.premium);
+  if (d.ctx.premium != null) {
+    const premium = Number(d.ctx.premium);
+    if (!Number.isFinite(premium)) return `premium ${d.ctx.premium} is not finite`;
+    s.premium = premium;
+  }
   return s;
 }
 
-/** Converts validated funding rows. */
+/**
+ * Converts validated funding rows. Rows whose rate is not finite or beyond the 4 %/h cap, or
+ * whose premium is not finite, are left out and reported through `onReject`.
+ */
 export function toFundingPoints(
   rows: readonly z.infer<typeof FundingHistoryRow>[],
+  onReject?: (reason: string) => void,
 ): FundingPoint[] {
-  return rows.map((r) => ({
-    time: r.time,
-    rate: Number(r.fundingRate),
-    periodHours: FUNDING_PERIOD_HOURS,
-    premium: Number(r.premium),
-  }));
+  const out: FundingPoint[] = [];
+  for (const r of rows) {
+    const rate = Number(r.fundingRate);
+    const premium = Number(r.premium);
+    if (!isFundingRate(rate)) {
+      onReject?.(`fundingRate ${r.fundingRate} at ${r.time} is outside ±4 %/h`);
+    } else if (!Number.isFinite(premium)) {
+      onReject?.(`premium ${r.premium} at ${r.time} is not finite`);
+    } else out.push({ time: r.time, rate, periodHours: FUNDING_PERIOD_HOURS, premium });
+  }
+  return out;
+}
+
+/**
+ * `c` with each value of `extra` that keeps it a valid candle ({@linkcode candleProblem});
+ * the others are reported through `onReject` and left off. Perp values are checked where they
+ * are parsed; this last guard keeps a bad annotation from turning a good candle into one the
+ * engine must refuse.
+ */
+export function annotateCandle(
+  c: Candle,
+  extra: { fundingRate?: number; openInterest?: number },
+  onReject?: (reason: string) => void,
+): Candle {
+  let out = c;
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) continue;
+    const next = { ...out, [k]: v };
+    const problem = candleProblem(next);
+    if (problem === undefined) out = next;
+    else onReject?.(problem);
+  }
+  return out;
 }
 
 /**

@@ -20,10 +20,11 @@ import {
   z,
 } from "perptrix";
 import { counter } from "../../core/metrics.ts";
-import { CandleSeries, wireToCandle } from "./candles.ts";
+import { sleep } from "./backoff.ts";
+import { CandleSeries, wireTimeProblem, wireToCandle } from "./candles.ts";
 import { type Endpoints, resolveEndpoints } from "./endpoints.ts";
 import { PerpUniverse } from "./meta.ts";
-import { ctxToSnapshot, PerpState, toFundingPoints } from "./perp.ts";
+import { annotateCandle, ctxToSnapshot, PerpState, toFundingPoints } from "./perp.ts";
 import { InfoClient } from "./rest.ts";
 import {
   ActiveAssetCtxData,
@@ -153,6 +154,9 @@ export class HyperliquidProvider implements Provider {
   #syncsInFlight = new Set<Promise<void>>();
   readonly #offline: boolean;
   readonly #counts = new FrameCounts();
+  /** Funding rows and candle annotations out of range are counted like malformed frames. */
+  readonly #badFunding = (why: string) => this.#malformed("funding_values", why);
+  readonly #badAnnotation = (why: string) => this.#malformed("annotation_values", why);
 
   constructor(ctx: PluginContext, hooks: HyperliquidHooks = {}) {
     const parsed = HyperliquidOptions.safeParse(ctx.options ?? {});
@@ -238,7 +242,7 @@ export class HyperliquidProvider implements Provider {
       await Promise.all(this.#symbols.map(async (coin) => {
         try {
           const rows = await this.#rest.fundingHistory(coin, from, to, signal);
-          this.#perps.get(coin)!.addHistory(toFundingPoints(rows));
+          this.#perps.get(coin)!.addHistory(toFundingPoints(rows, this.#badFunding));
         } catch (e) {
           if (!signal.aborted) this.#log.warn("funding backfill failed", { coin, error: e });
         }
@@ -292,9 +296,11 @@ export class HyperliquidProvider implements Provider {
   }
 
   async #watchBackfill(): Promise<void> {
-    while (!this.#abort.signal.aborted) {
+    const signal = this.#abort.signal;
+    while (!signal.aborted) {
       if ([...this.#series.values()].every((s) => s.backfillLimit === undefined)) break;
-      await new Promise((r) => setTimeout(r, Math.max(5, this.options.tickMs)));
+      // On the abort signal, so no timer outlives `stop()`.
+      await sleep(Math.max(5, this.options.tickMs), signal).catch(() => {});
     }
     this.#backfilled.resolve();
   }
@@ -363,7 +369,7 @@ export class HyperliquidProvider implements Provider {
       const candles: Candle[] = [];
       for (const r of rows) {
         const c = wireToCandle(r);
-        const problem = candleProblem(c);
+        const problem = candleProblem(c) ?? wireTimeProblem(r, s.interval, fetchedAt);
         if (problem !== undefined) this.#malformed("rest_candle_values", problem);
         else candles.push(c);
       }
@@ -383,7 +389,7 @@ export class HyperliquidProvider implements Provider {
   #emit(s: CandleSeries, c: Candle): void {
     const close = nextOpenTime(s.interval, c.time);
     const extra = this.#perps.get(s.symbol)?.annotate(close, 120_000);
-    const out: Candle = extra ? { ...c, ...extra } : c;
+    const out = extra ? annotateCandle(c, extra, this.#badAnnotation) : c;
     candlesClosed.labels(s.interval).inc();
     try {
       this.#sink?.candle(s.symbol, s.interval, out);
@@ -455,9 +461,8 @@ export class HyperliquidProvider implements Provider {
     const w = WireCandle.safeParse(data);
     if (!w.success) return this.#malformed("candle_schema", text);
     const c = wireToCandle(w.data);
-    const problem = candleProblem(c);
+    const problem = candleProblem(c) ?? wireTimeProblem(w.data, w.data.i, this.#now());
     if (problem !== undefined) return this.#malformed("candle_values", `${problem}: ${text}`);
-    if (w.data.T < w.data.t) return this.#malformed("candle_values", `T before t: ${text}`);
     const s = this.#series.get(`${w.data.s}|${w.data.i}`);
     if (s === undefined) return this.#malformed("candle_unknown_series", text);
     const outcome = s.apply(c);
@@ -504,10 +509,12 @@ export class HyperliquidProvider implements Provider {
     if (this.#tick !== undefined) clearInterval(this.#tick);
     this.#tick = undefined;
     await Promise.all(this.#shards.map((s) => s.stop()));
+    let t: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
       Promise.allSettled([...this.#syncsInFlight]),
-      new Promise((r) => setTimeout(r, 2000)),
+      new Promise((r) => t = setTimeout(r, 2000)),
     ]);
+    clearTimeout(t);
     this.#backfilled.resolve();
   }
 
@@ -532,14 +539,16 @@ export class HyperliquidProvider implements Provider {
     for (const r of rows) {
       const c = wireToCandle(r);
       if (c.time < from || c.time > to || nextOpenTime(interval, c.time) > now) continue;
-      if (candleProblem(c) === undefined) out.push(c);
+      const problem = candleProblem(c) ?? wireTimeProblem(r, interval, now);
+      if (problem === undefined) out.push(c);
+      else this.#malformed("rest_candle_values", problem);
     }
     return out;
   }
 
   /** Hourly funding settlements from `fundingHistory`. */
   async funding(symbol: string, from: number, to: number): Promise<FundingPoint[]> {
-    return toFundingPoints(await this.#rest.fundingHistory(symbol, from, to));
+    return toFundingPoints(await this.#rest.fundingHistory(symbol, from, to), this.#badFunding);
   }
 
   /** Hyperliquid has no open-interest history; live OI arrives through `sink.perp`. */

@@ -91,7 +91,10 @@ export class WsShard {
   #lastInbound = 0;
   #timers = new Set<ReturnType<typeof setTimeout>>();
   #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #connectTimer: ReturnType<typeof setTimeout> | undefined;
   #closed: PromiseWithResolvers<void> | undefined;
+  /** Aborted by `stop()`, so budget waits (up to a minute) end with it. */
+  #abort = new AbortController();
 
   constructor(o: WsShardOptions) {
     this.name = o.name;
@@ -116,6 +119,7 @@ export class WsShard {
   start(): void {
     if (!this.#stopped) return;
     this.#stopped = false;
+    this.#abort = new AbortController();
     void this.#connect();
   }
 
@@ -130,8 +134,8 @@ export class WsShard {
   async #connect(): Promise<void> {
     if (this.#stopped) return;
     try {
-      await this.#o.connectBudget.take(1);
-    } catch { /* budget gave up: connect anyway, the backoff still paces us */ }
+      await this.#o.connectBudget.take(1, this.#abort.signal);
+    } catch { /* stopped, or the budget gave up: connect anyway, the backoff still paces us */ }
     if (this.#stopped) return;
     let ws: WebSocket;
     try {
@@ -142,12 +146,12 @@ export class WsShard {
       return;
     }
     this.#ws = ws;
-    const connectTimer = setTimeout(() => {
-      if (!this.#open) ws.close();
+    this.#connectTimer = setTimeout(() => {
+      if (this.#ws === ws && !this.#open) this.#abandon(ws);
     }, this.#o.connectTimeoutMs);
     ws.onopen = () => {
-      clearTimeout(connectTimer);
       if (this.#ws !== ws || this.#stopped) return ws.close(1000);
+      this.#clearConnectTimer();
       this.#open = true;
       this.#openedAt = performance.now();
       this.#lastInbound = this.#openedAt;
@@ -161,33 +165,56 @@ export class WsShard {
       void this.#subscribeAll(ws);
     };
     ws.onmessage = (ev) => {
+      // A socket we gave up on may still deliver frames: its state is no longer ours to apply.
+      if (this.#ws !== ws) return;
       this.#lastInbound = performance.now();
       if (typeof ev.data === "string") this.#o.onMessage(ev.data, this);
       else this.#o.onMessage("", this);
     };
     ws.onerror = () => {/* onclose follows */};
-    ws.onclose = () => {
-      clearTimeout(connectTimer);
-      if (this.#ws !== ws) return;
-      this.#ws = undefined;
-      if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
-      this.#heartbeat = undefined;
-      const wasOpen = this.#open;
-      this.#open = false;
-      wsConnected.set({ connection: this.name }, 0);
-      if (wasOpen) {
-        if (performance.now() - this.#openedAt >= this.#o.stableAfterMs) this.#attempt = 0;
-        this.#o.onClose(this);
-      }
-      if (this.#stopped) this.#closed?.resolve();
-      else this.#scheduleReconnect();
-    };
+    ws.onclose = () => this.#teardown(ws);
+  }
+
+  #clearConnectTimer(): void {
+    if (this.#connectTimer !== undefined) clearTimeout(this.#connectTimer);
+    this.#connectTimer = undefined;
+  }
+
+  /**
+   * Forgets `ws` on our side (no-op unless it is the current socket, so it runs once per
+   * socket): heartbeat off, disconnected, `onClose`, then a reconnect (or `stop` resolves).
+   * Shared by `onclose` and by the paths that cannot wait for it: a peer that stopped talking
+   * may never complete the close handshake (half-open TCP), and then `onclose` never fires.
+   */
+  #teardown(ws: WebSocket): void {
+    if (this.#ws !== ws) return;
+    this.#ws = undefined;
+    this.#clearConnectTimer();
+    if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+    const wasOpen = this.#open;
+    this.#open = false;
+    wsConnected.set({ connection: this.name }, 0);
+    if (wasOpen) {
+      if (performance.now() - this.#openedAt >= this.#o.stableAfterMs) this.#attempt = 0;
+      this.#o.onClose(this);
+    }
+    if (this.#stopped) this.#closed?.resolve();
+    else this.#scheduleReconnect();
+  }
+
+  /** Tears `ws` down on our side first, then asks it to close (the peer may never answer). */
+  #abandon(ws: WebSocket): void {
+    this.#teardown(ws);
+    try {
+      ws.close();
+    } catch { /* already closing */ }
   }
 
   async #subscribeAll(ws: WebSocket): Promise<void> {
     for (const s of this.subscriptions) {
       try {
-        await this.#o.sendBudget.take(1);
+        await this.#o.sendBudget.take(1, this.#abort.signal);
       } catch {
         return;
       }
@@ -202,7 +229,7 @@ export class WsShard {
       if (this.#ws !== ws || !this.#open) return;
       if (performance.now() - this.#lastInbound > this.#o.deadAfterMs) {
         this.#o.logger.warn("websocket silent, reconnecting", { connection: this.name });
-        ws.close();
+        this.#abandon(ws);
         return;
       }
       ws.send('{"method":"ping"}');
@@ -222,12 +249,13 @@ export class WsShard {
 
   /** Closes the connection for test fault injection or operator action; it reconnects. */
   drop(): void {
-    this.#ws?.close();
+    if (this.#ws !== undefined) this.#abandon(this.#ws);
   }
 
   /** Stops for good; resolves when closed or after `timeoutMs`. */
   async stop(timeoutMs = 2000): Promise<void> {
     this.#stopped = true;
+    this.#abort.abort(new Error("websocket shard stopped"));
     for (const id of this.#timers) clearTimeout(id);
     this.#timers.clear();
     const ws = this.#ws;
@@ -242,11 +270,7 @@ export class WsShard {
       new Promise<void>((r) => t = setTimeout(r, timeoutMs)),
     ]);
     clearTimeout(t);
-    if (this.#ws === ws) {
-      this.#ws = undefined;
-      this.#open = false;
-      if (this.#heartbeat !== undefined) clearInterval(this.#heartbeat);
-      wsConnected.set({ connection: this.name }, 0);
-    }
+    // No close handshake in time (a silent peer): forget the socket anyway.
+    this.#teardown(ws);
   }
 }

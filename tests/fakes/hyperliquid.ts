@@ -9,7 +9,9 @@
  * subscribing; repeated cumulative updates per bucket and no "closed" flag; no frame and no REST
  * row for buckets without trades (zero-volume rows of the data); `T = t + interval − 1`; only the
  * newest 5000 candles; 1200 weight/min (429 beyond); 1000 subscriptions and 10 connections; idle
- * connections closed after 60 s; 422 text/plain for bodies that do not deserialize.
+ * connections closed after 60 s; 422 text/plain for bodies that do not deserialize. With
+ * `relay: true` the WebSocket runs through a TCP relay, so {@linkcode FakeHyperliquid.stall} can
+ * make connections silent but open (a half-open TCP connection: not even a close frame passes).
  *
  * Not from real data (documented, synthetic): open interest (no Hyperliquid OI history exists),
  * the premium (funding − 0.00125 %), the intra-bucket path of the still-open candle (k evenly
@@ -68,6 +70,11 @@ export interface FakeOptions {
   faults?: FakeFaults;
   /** Seed of the fault dice. */
   seed?: number;
+  /**
+   * Serve the WebSocket through a TCP relay of the fake's own (`wsUrl` points at it), which
+   * {@linkcode FakeHyperliquid.stall} can silence. Off by default: one hop less.
+   */
+  relay?: boolean;
   /** Data folder (default: tests/data.ts's resolution). */
   dataDir?: string;
 }
@@ -88,6 +95,8 @@ export interface FakeStats {
   malformed: number;
   pings: number;
   idleCloses: number;
+  /** Relay connections silenced by `stall()`. */
+  stalled: number;
 }
 
 const DEFAULT_START = Date.UTC(2025, 6, 25, 0, 0, 0);
@@ -269,6 +278,23 @@ interface Conn {
   subs: Map<string, CandleSub | CtxSub>;
   lastClientMsg: number;
 }
+/** One relayed TCP connection: client ⇄ relay ⇄ the fake's own HTTP server. */
+interface Pipe {
+  client: Deno.Conn;
+  upstream?: Deno.Conn;
+  /** Silenced: bytes in either direction are read and dropped, nothing is closed. */
+  stalled: boolean;
+}
+
+function closeQuietly(c: Deno.Conn | undefined): void {
+  try {
+    c?.close();
+  } catch { /* already closed */ }
+}
+
+async function writeAll(c: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  while (bytes.length > 0) bytes = bytes.subarray(await c.write(bytes));
+}
 
 /** The fake venue. */
 export class FakeHyperliquid {
@@ -287,12 +313,13 @@ export class FakeHyperliquid {
     malformed: 0,
     pings: 0,
     idleCloses: 0,
+    stalled: 0,
   };
   faults: FakeFaults;
   readonly coins: string[];
   readonly #rec: Recordings;
   readonly #o: Required<
-    Omit<FakeOptions, "faults" | "dataDir" | "port" | "hostname" | "shiftToNow">
+    Omit<FakeOptions, "faults" | "dataDir" | "port" | "hostname" | "shiftToNow" | "relay">
   >;
   readonly #realStart = performance.now();
   readonly #conns = new Set<Conn>();
@@ -308,6 +335,10 @@ export class FakeHyperliquid {
   #timer: ReturnType<typeof setInterval> | undefined;
   #nextDrop = Infinity;
   #refuseUntil = 0;
+  #relay: Deno.TcpListener | undefined;
+  readonly #pipes = new Set<Pipe>();
+  /** The relay's accept loop and every pipe's pumps, awaited by `close()`. */
+  readonly #relayTasks = new Set<Promise<void>>();
 
   private constructor(o: FakeOptions, meta: string) {
     this.faults = { ...o.faults };
@@ -353,6 +384,10 @@ export class FakeHyperliquid {
     );
     fake.#timer = setInterval(() => fake.#tick(), fake.#o.tickMs);
     fake.#scheduleDrop();
+    if (o.relay) {
+      fake.#relay = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      fake.#track(fake.#accept(fake.#relay));
+    }
     return fake;
   }
 
@@ -364,9 +399,9 @@ export class FakeHyperliquid {
   get apiUrl(): string {
     return `http://127.0.0.1:${this.port}`;
   }
-  /** WebSocket URL. */
+  /** WebSocket URL (the relay's when there is one). */
   get wsUrl(): string {
-    return `ws://127.0.0.1:${this.port}/ws`;
+    return `ws://127.0.0.1:${this.#relay?.addr.port ?? this.port}/ws`;
   }
 
   /** The virtual clock (epoch ms). */
@@ -813,6 +848,64 @@ export class FakeHyperliquid {
     this.#nextDrop = every > 0 ? performance.now() + every * (0.5 + this.#rand()) : Infinity;
   }
 
+  // --------------------------------------------------------------- relay
+
+  #track(p: Promise<void>): void {
+    this.#relayTasks.add(p);
+    void p.finally(() => this.#relayTasks.delete(p));
+  }
+
+  async #accept(l: Deno.TcpListener): Promise<void> {
+    try {
+      for await (const client of l) this.#track(this.#pipe(client));
+    } catch { /* listener closed */ }
+  }
+
+  async #pipe(client: Deno.Conn): Promise<void> {
+    const pipe: Pipe = { client, stalled: false };
+    this.#pipes.add(pipe);
+    try {
+      pipe.upstream = await Deno.connect({ hostname: "127.0.0.1", port: this.port });
+      await Promise.all([
+        this.#pump(pipe, client, pipe.upstream),
+        this.#pump(pipe, pipe.upstream, client),
+      ]);
+    } catch {
+      closeQuietly(client);
+    } finally {
+      this.#pipes.delete(pipe);
+    }
+  }
+
+  /** Copies `from` → `to`; an end or error closes both, unless the pipe is stalled. */
+  async #pump(pipe: Pipe, from: Deno.Conn, to: Deno.Conn): Promise<void> {
+    const buf = new Uint8Array(16 * 1024);
+    try {
+      for (;;) {
+        const n = await from.read(buf);
+        if (n === null) break;
+        if (!pipe.stalled) await writeAll(to, buf.subarray(0, n));
+      }
+    } catch { /* closed */ }
+    closeQuietly(from);
+    // A stalled path carries no FIN either: the other side stays open until `close()`.
+    if (!pipe.stalled) closeQuietly(to);
+  }
+
+  /**
+   * Silences every current WebSocket connection without closing it, like a half-open TCP
+   * connection or a stalled path: from now on nothing passes either way (frames, pongs, close
+   * frames, FINs), so the client only learns it by the silence. New connections work normally.
+   * Needs `relay: true`.
+   */
+  stall(): void {
+    if (this.#relay === undefined) throw new Error("stall() needs FakeOptions.relay");
+    for (const p of this.#pipes) {
+      if (!p.stalled) this.stats.stalled++;
+      p.stalled = true;
+    }
+  }
+
   /** Closes every WebSocket connection (and refuses new ones for `downForMs`). */
   dropAll(): void {
     this.stats.drops++;
@@ -837,6 +930,16 @@ export class FakeHyperliquid {
       try {
         c.socket.close(1001, "shutdown");
       } catch { /* closing */ }
+    }
+    if (this.#relay !== undefined) {
+      try {
+        this.#relay.close();
+      } catch { /* closed */ }
+      for (const p of this.#pipes) {
+        closeQuietly(p.client);
+        closeQuietly(p.upstream);
+      }
+      await Promise.allSettled([...this.#relayTasks]);
     }
     await this.#server.shutdown();
   }
