@@ -9,6 +9,8 @@ import { z } from "zod";
 export const HYPERLIQUID_TAKER_FEE = 0.00045;
 /** Hyperliquid's base-tier maker fee (0.015 %), as a fraction. */
 export const HYPERLIQUID_MAKER_FEE = 0.00015;
+/** Hyperliquid's minimum order value in USDC: smaller orders are rejected by the venue. */
+export const HYPERLIQUID_MIN_NOTIONAL = 10;
 
 /** Validated backtest settings; every key has a default, so `{}` is a valid input. */
 export const BacktestConfigSchema = z.object({
@@ -33,6 +35,16 @@ export const BacktestConfigSchema = z.object({
   reverse_on_opposite: z.boolean().default(true),
   /** Take-profit as a resting limit order (maker fee, no slippage) or a market order. */
   take_profit_order: z.enum(["limit", "market"]).default("limit"),
+  /**
+   * Smallest entry notional (quote currency) the venue accepts; a smaller entry is skipped and
+   * counted. Without it a shrinking account keeps trading dust no exchange would fill.
+   */
+  min_notional: z.number().min(0).max(1e12).default(HYPERLIQUID_MIN_NOTIONAL),
+  /**
+   * Ruin threshold in percent of `initial_equity`: once equity falls below it the account is
+   * ruined and makes no new entry (0: only at zero equity).
+   */
+  ruin_pct: z.number().min(0).max(100).default(1),
 }).strict();
 
 /** Backtest settings as written by a user (every key optional). */

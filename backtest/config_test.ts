@@ -22,3 +22,11 @@ Deno.test("config: every bad value is reported with its key", () => {
   for (const k of ["risk_pct", "slippage_bps", "entry", "bogus"]) assert.match(text, new RegExp(k));
   assert.throws(() => parseBacktestConfig([]), BacktestConfigError);
 });
+
+Deno.test("config: Hyperliquid's $10 minimum order value and a 1 % ruin threshold by default", () => {
+  const c = parseBacktestConfig({});
+  assert.equal(c.min_notional, 10);
+  assert.equal(c.ruin_pct, 1);
+  assert.throws(() => parseBacktestConfig({ min_notional: -1 }), /min_notional/);
+  assert.throws(() => parseBacktestConfig({ ruin_pct: 101 }), /ruin_pct/);
+});

@@ -18,7 +18,10 @@
  *
  * Sizing: `qty = equity × risk_pct / |entry − stop|`, capped so `qty × entry ≤ equity ×
  * max_leverage`; the stop and target keep the signal's percent distances, re-anchored on the
- * actual fill price. Market fills (entries, opposite-signal and end-of-data exits, stop-losses)
+ * actual fill price. An entry whose notional is below `min_notional` (the venue's minimum order
+ * value) is skipped and counted. Once equity falls below `ruin_pct` % of the initial equity the
+ * account is ruined: no entry is made after that, so a losing run ends there instead of trading
+ * dust down to 1e-26. Market fills (entries, opposite-signal and end-of-data exits, stop-losses)
  * pay the taker fee and adverse slippage; limit take-profits pay the maker fee and no slippage.
  * @module
  */
@@ -92,10 +95,17 @@ export interface ModelTotals {
   skipped_no_stop: number;
   /** Entries whose size was cut by `max_leverage`. */
   leverage_capped: number;
+  /** Entries skipped because their notional was below `min_notional`. */
+  skipped_min_notional: number;
   /** A pending entry dropped because the data ended before its fill. */
   unfilled_at_end: number;
-  /** True once equity reached zero or below; no entry is made after that. */
+  /**
+   * True once equity fell below `ruin_pct` % of the initial equity (or reached zero); no entry is
+   * made after that.
+   */
   ruined: boolean;
+  /** Time of the fill that ruined the account (`null` while not ruined). */
+  ruined_at: number | null;
   /** Candles seen, and candles during which a position was open. */
   bars: number;
   bars_in_market: number;
@@ -130,8 +140,10 @@ export class TradingModel {
     entry_signals: 0,
     skipped_no_stop: 0,
     leverage_capped: 0,
+    skipped_min_notional: 0,
     unfilled_at_end: 0,
     ruined: false,
+    ruined_at: null,
     bars: 0,
     bars_in_market: 0,
   };
@@ -143,6 +155,9 @@ export class TradingModel {
   readonly #signalClose: boolean;
   readonly #reverse: boolean;
   readonly #tpMarket: boolean;
+  readonly #minNotional: number;
+  /** Equity below this is ruin (`ruin_pct` % of the initial equity). */
+  readonly #ruinBelow: number;
   readonly #funding: SettlementCursor | undefined;
   /** Time of the next unconsumed settlement (`Infinity` without funding or when none is left). */
   #fundingNext: number;
@@ -184,6 +199,8 @@ export class TradingModel {
     this.#signalClose = config.entry === "signal_close";
     this.#reverse = config.reverse_on_opposite;
     this.#tpMarket = config.take_profit_order === "market";
+    this.#minNotional = config.min_notional;
+    this.#ruinBelow = config.initial_equity * config.ruin_pct / 100;
     this.#funding = funding;
     this.#fundingNext = funding === undefined ? Infinity : funding.nextTime;
     this.#cash = config.initial_equity;
@@ -270,6 +287,7 @@ export class TradingModel {
       else this.#pendingExit = true;
       if (!this.#reverse) return;
     }
+    if (this.totals.ruined) return; // a ruined account makes no entry: none is attempted
     this.totals.entry_signals++;
     const sl = s.sl_pct;
     if (sl === null || !(sl > 0) || !Number.isFinite(sl)) {
@@ -317,8 +335,11 @@ export class TradingModel {
   #open(side: number, ref: number, time: number, slPct: number, tpPct: number, sigTime: number) {
     const t = this.totals;
     const equity = this.#cash;
-    if (t.ruined || !(equity > 0)) {
-      t.ruined = true;
+    if (t.ruined) return;
+    // Cash moves only while a position is open and #close checks the threshold after every
+    // trade, so this re-check is a guard, not the rule.
+    if (!(equity > 0) || equity < this.#ruinBelow) {
+      this.#ruin(time);
       return;
     }
     const fill = ref * (1 + side * this.#slip);
@@ -334,6 +355,10 @@ export class TradingModel {
     if (qty > cap) {
       qty = cap;
       t.leverage_capped++;
+    }
+    if (qty * fill < this.#minNotional) {
+      t.skipped_min_notional++;
+      return;
     }
     const tp = tpPct === tpPct ? fill + side * fill * tpPct / 100 : NaN;
     const fee = qty * fill * this.#takerFee;
@@ -411,6 +436,12 @@ export class TradingModel {
     this.#side = 0;
     this.#qty = 0;
     this.#tp = NaN;
-    if (!(this.#cash > 0)) t.ruined = true;
+    if (!t.ruined && (!(this.#cash > 0) || this.#cash < this.#ruinBelow)) this.#ruin(time);
+  }
+
+  /** Marks the account ruined at `time`: {@linkcode #open} makes no entry after it. */
+  #ruin(time: number): void {
+    this.totals.ruined = true;
+    this.totals.ruined_at = time;
   }
 }

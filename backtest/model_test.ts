@@ -272,3 +272,62 @@ Deno.test("model: ruin stops trading", () => {
   assert.equal(m.trades.length, 1);
   assert.ok(m.cash <= 0);
 });
+
+Deno.test("model: an entry below the minimum order value ($10 on Hyperliquid) is skipped and counted", () => {
+  // Equity 100, 1 % risk = 1; a 20 % stop at 100 is 20 away → qty 0.05, notional 5 < 10.
+  const cfg = parseBacktestConfig({ initial_equity: 100, slippage_bps: 0 });
+  assert.equal(cfg.min_notional, 10);
+  const candles = [
+    bar(0, 100, 100, 100, 100),
+    bar(1, 100, 100, 100, 100),
+    bar(2, 100, 100, 100, 100),
+  ];
+  const m = new TradingModel(cfg, H);
+  drive(m, candles, [sig(0, "Long", 20, null), sig(1, "Long", 2, null)]);
+  assert.equal(m.totals.entry_signals, 2);
+  assert.equal(m.totals.skipped_min_notional, 1);
+  // The 2 % stop gives qty 0.5, notional 50: traded.
+  assert.equal(m.trades.length, 1);
+  near(m.trades[0].qty, 0.5, "qty");
+  assert.equal(m.trades[0].entry_time, 2 * H);
+  // min_notional 0 trades the dust too.
+  const m0 = new TradingModel(parseBacktestConfig({ initial_equity: 100, min_notional: 0 }), H);
+  drive(m0, candles.slice(0, 2), [sig(0, "Long", 20, null)]);
+  assert.equal(m0.trades.length, 1);
+  assert.equal(m0.totals.skipped_min_notional, 0);
+});
+
+Deno.test("model: equity below ruin_pct of the start is ruin: no entry after it", () => {
+  // 99.6 % risked over a 1 % stop, no costs: the stop at 99 leaves 40 of 10 000 (0.4 %), above
+  // zero but below the default 1 % threshold. The Long on c3 must not be traded.
+  const candles = [
+    bar(0, 100, 100, 100, 100),
+    bar(1, 100, 100, 100, 100), // long at 100, qty 9 960, SL 99
+    bar(2, 100, 100, 98, 98), // stop at 99: −9 960
+    bar(3, 100, 100, 100, 100),
+    bar(4, 100, 100, 100, 100),
+  ];
+  const signals = [sig(0, "Long", 1, null), undefined, undefined, sig(3, "Long", 1, null)];
+  const settings = {
+    risk_pct: 99.6,
+    max_leverage: 100,
+    slippage_bps: 0,
+    taker_fee: 0,
+    maker_fee: 0,
+  };
+  const m = new TradingModel(parseBacktestConfig(settings), H);
+  drive(m, candles, signals);
+  assert.equal(m.trades.length, 1);
+  near(m.cash, 40, "cash after the stop");
+  assert.equal(m.totals.ruined, true);
+  assert.equal(m.totals.ruined_at, 2 * H);
+  assert.equal(m.totals.entry_signals, 1); // the Long after ruin is not even attempted
+  assert.equal(m.totals.unfilled_at_end, 0);
+  // With ruin_pct 0 only zero equity is ruin: the second Long trades 40 × 99.6 % / 1 = 39.84.
+  const m0 = new TradingModel(parseBacktestConfig({ ...settings, ruin_pct: 0 }), H);
+  drive(m0, candles, signals);
+  assert.equal(m0.totals.ruined, false);
+  assert.equal(m0.totals.ruined_at, null);
+  assert.equal(m0.trades.length, 2);
+  near(m0.trades[1].qty, 39.84, "qty after the loss");
+});

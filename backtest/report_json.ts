@@ -55,8 +55,12 @@ export interface BacktestReport {
     entry_signals: number;
     skipped_no_stop: number;
     leverage_capped: number;
+    /** Entries skipped because their notional was below `min_notional`. */
+    skipped_min_notional: number;
     unfilled_at_end: number;
     ruined: boolean;
+    /** When equity fell below the ruin threshold (ISO), `null` if it never did. */
+    ruined_at: string | null;
   };
   /** Notes a reader must see, e.g. funding data not covering the traded span. */
   caveats: string[];
@@ -70,10 +74,11 @@ function iso(t: number | null): string | null {
   return t === null ? null : new Date(t).toISOString();
 }
 
-/** Caveats derived from the result and the funding coverage. */
+/** Caveats derived from the result, the settings and the funding coverage. */
 export function caveats(
   r: BacktestResult,
   fundingRange: { first: number; last: number } | null,
+  config: BacktestConfig,
 ): string[] {
   const out: string[] = [];
   if (r.totals.ambiguous_candles > 0) {
@@ -91,7 +96,18 @@ export function caveats(
   if (r.totals.skipped_no_stop > 0) {
     out.push(`${r.totals.skipped_no_stop} entry signal(s) had no stop-loss and were not traded.`);
   }
-  if (r.totals.ruined) out.push("Equity reached zero: trading stopped.");
+  if (r.totals.skipped_min_notional > 0) {
+    out.push(
+      `${r.totals.skipped_min_notional} entry signal(s) were not traded: the position would have ` +
+        `been below the minimum order value of ${config.min_notional}.`,
+    );
+  }
+  if (r.totals.ruined) {
+    out.push(
+      `Ruined at ${iso(r.totals.ruined_at)}: equity fell below ${config.ruin_pct} % of the ` +
+        `initial ${config.initial_equity}; no trade was opened after that.`,
+    );
+  }
   return out;
 }
 
@@ -133,10 +149,12 @@ export async function buildJsonReport(
       entry_signals: t.entry_signals,
       skipped_no_stop: t.skipped_no_stop,
       leverage_capped: t.leverage_capped,
+      skipped_min_notional: t.skipped_min_notional,
       unfilled_at_end: t.unfilled_at_end,
       ruined: t.ruined,
+      ruined_at: iso(t.ruined_at),
     },
-    caveats: caveats(r, fundingRange),
+    caveats: caveats(r, fundingRange, config),
     trades_hash: await tradesHash(r.trades),
     trades: r.trades,
     equity_sample: curveSample(r.equity, 2000).map((i) => [r.equity_times[i], r.equity[i]]),

@@ -7,8 +7,14 @@
 import type { Candle } from "../core/candle.ts";
 import type { Config } from "../core/config.ts";
 import { readEnv } from "../core/context.ts";
-import { parseCandlesCsv, parseFundingCsv } from "../core/csv.ts";
-import { type Interval, intervalMs, INTERVALS } from "../core/interval.ts";
+import {
+  candleInterval,
+  candleLine,
+  CandleTimeError,
+  parseCandlesCsv,
+  parseFundingCsv,
+} from "../core/csv.ts";
+import type { Interval } from "../core/interval.ts";
 import { createLogger } from "../core/log.ts";
 import type { FundingPoint } from "../core/market.ts";
 import { pluginRegistry } from "./engine.ts";
@@ -44,35 +50,70 @@ export async function loadFundingCsv(path: string): Promise<FundingPoint[]> {
   }
 }
 
+async function readCandles(path: string): Promise<{ text: string; candles: Candle[] }> {
+  const text = await readText(path, "candle");
+  try {
+    return { text, candles: parseCandlesCsv(text) };
+  } catch (e) {
+    throw new SourceError(`candle file ${path}: ${(e as Error).message}`);
+  }
+}
+
 /** Reads a candle CSV and an optional funding CSV; parse errors name the file and line. */
 export async function loadCsvData(candlesPath: string, fundingPath?: string): Promise<MarketData> {
-  const text = await readText(candlesPath, "candle");
-  let candles: Candle[];
-  try {
-    candles = parseCandlesCsv(text);
-  } catch (e) {
-    throw new SourceError(`candle file ${candlesPath}: ${(e as Error).message}`);
-  }
+  const { candles } = await readCandles(candlesPath);
   const funding = fundingPath === undefined ? [] : await loadFundingCsv(fundingPath);
   return { candles, funding, candlesLabel: candlesPath, fundingLabel: fundingPath ?? null };
 }
 
-/** The interval whose length is the median candle spacing; throws when none matches. */
+/** CSV market data with the interval its candles were checked against. */
+export interface CsvMarketData extends MarketData {
+  interval: Interval;
+}
+
+/**
+ * {@linkcode loadCsvData}, then the candle times checked as a whole (`candleInterval`: epoch ms,
+ * every spacing a whole multiple of the interval): against `interval` when given, else against
+ * the one inferred from the spacing. The run takes `time + interval` as each candle's close, so an
+ * unchecked `--interval` would join funding settled after a candle. Errors name the file and the
+ * lines.
+ */
+export async function loadCsvMarket(
+  candlesPath: string,
+  fundingPath: string | undefined,
+  interval: Interval | undefined,
+): Promise<CsvMarketData> {
+  const { text, candles } = await readCandles(candlesPath);
+  let checked: Interval;
+  try {
+    checked = candleInterval(candles, interval, (i) => candleLine(text, i));
+  } catch (e) {
+    if (e instanceof CandleTimeError) {
+      throw new SourceError(`candle file ${candlesPath}: ${e.message}`);
+    }
+    throw e;
+  }
+  const funding = fundingPath === undefined ? [] : await loadFundingCsv(fundingPath);
+  return {
+    candles,
+    funding,
+    candlesLabel: candlesPath,
+    fundingLabel: fundingPath ?? null,
+    interval: checked,
+  };
+}
+
+/**
+ * The interval whose length is the median candle spacing, with every spacing checked against it
+ * (`candleInterval`); throws a {@linkcode SourceError} when none matches or the data disagrees.
+ */
 export function inferInterval(candles: readonly Candle[]): Interval {
-  if (candles.length < 2) throw new SourceError("need at least 2 candles to infer the interval");
-  const gaps: number[] = [];
-  for (let i = 1; i < Math.min(candles.length, 10_001); i++) {
-    gaps.push(candles[i].time - candles[i - 1].time);
+  try {
+    return candleInterval(candles);
+  } catch (e) {
+    if (e instanceof CandleTimeError) throw new SourceError(e.message);
+    throw e;
   }
-  gaps.sort((a, b) => a - b);
-  const median = gaps[gaps.length >> 1];
-  const hit = INTERVALS.find((i) => i !== "1M" && intervalMs(i) === median);
-  if (hit === undefined) {
-    throw new SourceError(
-      `median candle spacing ${median} ms matches no interval; pass --interval`,
-    );
-  }
-  return hit;
 }
 
 /** Keeps candles (and settlements) with `from ≤ time ≤ to`. */

@@ -23,12 +23,12 @@ import { renderHtmlReport } from "../backtest/report_html.ts";
 import { runBacktest } from "../backtest/run.ts";
 import {
   clip,
-  inferInterval,
-  loadCsvData,
+  loadCsvMarket,
   loadFundingCsv,
   loadPluginData,
   type MarketData,
 } from "../backtest/source.ts";
+import { parseDecimal } from "../core/csv.ts";
 
 const USAGE = `usage: deno task backtest --csv FILE [--funding FILE] [options]
        deno task backtest --source store[:ID]|provider[:ID] --symbol SYM --interval IV --from ISO [options]
@@ -37,7 +37,8 @@ data     --csv FILE          candles (time,open,high,low,close,volume; time = op
          --funding FILE      funding settlements (time,rate per settlement)
          --source KIND[:ID]  store (default id: config store) or provider (default: hyperliquid)
          --symbol SYM        market label / coin (default: BTC)
-         --interval IV       candle interval (CSV: inferred from the spacing)
+         --interval IV       candle interval (CSV: inferred from the spacing; given or inferred,
+                             every spacing must be a whole multiple of it, times in epoch ms)
          --from ISO --to ISO trade only inside this range; earlier CSV candles warm the engine up
          --config FILE       service configuration (store/provider settings) for --source
 strategy --strategy ID       built-in profile id (default: default)
@@ -47,6 +48,8 @@ strategy --strategy ID       built-in profile id (default: default)
 trading  --settings FILE     backtest settings as JSON (see backtest/config.ts); flags override:
          --risk-pct N --max-leverage N --taker-fee F --maker-fee F --slippage-bps N
          --initial-equity N --entry next_open|signal_close --no-reverse --tp-market
+         --min-notional N    skip entries below this notional (default 10, Hyperliquid's minimum)
+         --ruin-pct N        ruined below N % of the initial equity: no entry after (default 1)
 output   --json OUT          JSON report ("-" = stdout instead of the summary)
          --html OUT          self-contained HTML report
          --progress          force the progress bar (default: only when stderr is a terminal)
@@ -60,15 +63,19 @@ class UsageError extends Error {
 function parseTime(s: string | undefined, flag: string): number | undefined {
   if (s === undefined) return undefined;
   const t = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
-  if (!Number.isFinite(t)) throw new UsageError(`${flag} "${s}" is not an ISO date or epoch ms`);
+  // 8.64e15 ms is the end of the range a Date can hold (the report prints times as ISO dates).
+  if (!(Math.abs(t) <= 8.64e15)) {
+    throw new UsageError(`${flag} "${s}" is not an ISO date or epoch ms`);
+  }
   return t;
 }
 
+/** A numeric flag in decimal or scientific notation, as in the data files (no `0x10`). */
 function parseNum(s: string | undefined, flag: string): number | undefined {
   if (s === undefined) return undefined;
-  const n = Number(s);
-  if (s.trim() === "" || !Number.isFinite(n)) {
-    throw new UsageError(`${flag} "${s}" is not a number`);
+  const n = parseDecimal(s);
+  if (!Number.isFinite(n)) {
+    throw new UsageError(`${flag} "${s}" is not a number (decimal or scientific notation)`);
   }
   return n;
 }
@@ -114,6 +121,8 @@ export async function main(argv: string[]): Promise<number> {
       "maker-fee": { type: "string" },
       "slippage-bps": { type: "string" },
       "initial-equity": { type: "string" },
+      "min-notional": { type: "string" },
+      "ruin-pct": { type: "string" },
       entry: { type: "string" },
       "no-reverse": { type: "boolean" },
       "tp-market": { type: "boolean" },
@@ -151,6 +160,8 @@ export async function main(argv: string[]): Promise<number> {
     maker_fee: parseNum(a["maker-fee"], "--maker-fee"),
     slippage_bps: parseNum(a["slippage-bps"], "--slippage-bps"),
     initial_equity: parseNum(a["initial-equity"], "--initial-equity"),
+    min_notional: parseNum(a["min-notional"], "--min-notional"),
+    ruin_pct: parseNum(a["ruin-pct"], "--ruin-pct"),
     entry: a.entry as BacktestConfigInput["entry"],
     reverse_on_opposite: a["no-reverse"] ? false : undefined,
     take_profit_order: a["tp-market"] ? "market" : undefined,
@@ -163,9 +174,14 @@ export async function main(argv: string[]): Promise<number> {
   const symbol = a.symbol ?? "BTC";
   let data: MarketData;
   let interval: Interval;
+  /** First and last candle time of the CSV file, for the empty-range message. */
+  let span: [number, number] | undefined;
   if (a.csv !== undefined) {
-    data = await loadCsvData(a.csv, a.funding);
-    interval = (a.interval as Interval | undefined) ?? inferInterval(data.candles);
+    const csv = await loadCsvMarket(a.csv, a.funding, a.interval as Interval | undefined);
+    ({ interval } = csv);
+    data = csv;
+    const all = csv.candles;
+    if (all.length > 0) span = [all[0].time, all[all.length - 1].time];
     if (to !== undefined) data.candles = clip(data.candles, -Infinity, to);
   } else {
     if (a.interval === undefined || a.symbol === undefined || from === undefined) {
@@ -190,7 +206,17 @@ export async function main(argv: string[]): Promise<number> {
       fundingLabel: a.funding,
     });
   }
-  if (data.candles.length === 0) throw new UsageError("no candles in the selected range");
+  // Candles before --from only warm the engine up: with none at or after it nothing is traded,
+  // which is the same mistake as an empty --to range and must not pass as an empty report.
+  const c = data.candles;
+  if (c.length === 0 || from !== undefined && c[c.length - 1].time < from) {
+    const iso = (t: number | undefined, open: string) =>
+      t === undefined ? open : new Date(t).toISOString();
+    throw new UsageError(
+      `no candles in the selected range ${iso(from, "(start)")} .. ${iso(to, "(end)")}` +
+        (span ? ` (the data covers ${iso(span[0], "")} .. ${iso(span[1], "")})` : ""),
+    );
+  }
 
   const strategyId = a.strategy ?? (a.profile ? "custom" : "default");
   const profile = a.profile ? await readJson(a.profile, "profile") : undefined;

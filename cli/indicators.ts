@@ -60,12 +60,14 @@ const SOURCES: Record<(typeof INDICATOR_COLUMNS)[number], [Indicator, string]> =
  * Computes every column with default parameters through the plugins' whole-series path
  * (`computeColumns`: each plugin's `batch()`, proven bit-identical to its streaming state by
  * tests/batch_conformance_test.ts, or the streaming state itself). Candles must be valid and in
- * time order (the CSV parser guarantees it; `candleColumns` checks again).
+ * time order (the CSV parser guarantees it; `candleColumns` checks again). `NaN` marks warm-up.
  */
-export function indicatorColumns(candles: readonly Candle[]): IndicatorColumns {
+export function indicatorValues(
+  candles: readonly Candle[],
+): Record<(typeof INDICATOR_COLUMNS)[number], Float64Array> {
   const cols = candleColumns(candles);
   const computed = new Map<Indicator, ValueColumns>();
-  const out = {} as IndicatorColumns;
+  const out = {} as Record<(typeof INDICATOR_COLUMNS)[number], Float64Array>;
   for (const k of INDICATOR_COLUMNS) {
     const [plugin, key] = SOURCES[k];
     let values = computed.get(plugin);
@@ -73,8 +75,16 @@ export function indicatorColumns(candles: readonly Candle[]): IndicatorColumns {
       values = computeColumns(plugin, cols);
       computed.set(plugin, values);
     }
-    out[k] = nullsForNaN(values[key]);
+    out[k] = values[key];
   }
+  return out;
+}
+
+/** {@linkcode indicatorValues} as JSON-ready columns: a warm-up row is `null`. */
+export function indicatorColumns(candles: readonly Candle[]): IndicatorColumns {
+  const values = indicatorValues(candles);
+  const out = {} as IndicatorColumns;
+  for (const k of INDICATOR_COLUMNS) out[k] = nullsForNaN(values[k]);
   return out;
 }
 
@@ -88,11 +98,51 @@ function nullsForNaN(col: Float64Array): (number | null)[] {
   return out;
 }
 
-/** Runs the CLI on `args`; returns the exit code. Output and errors go to the given sinks. */
+/** Values per piece handed to `write` by {@linkcode writeColumnsJson} (about 1 MB of text). */
+export const JSON_CHUNK = 65_536;
+
+/**
+ * Writes `{"key":[…],…}` and a newline, byte for byte what `JSON.stringify` of the columns plus
+ * `"\n"` gives (non-finite numbers and `null` as `null`), in pieces of at most `chunk` values.
+ * One string of the whole output would exceed V8's string length limit (~512 M characters) from
+ * about 2.5 M rows of 13 columns; the pieces also let the first bytes out before the last are made.
+ */
+export async function writeColumnsJson(
+  keys: readonly string[],
+  column: (key: string) => ArrayLike<number | null>,
+  write: (text: string) => Promise<void>,
+  chunk: number = JSON_CHUNK,
+): Promise<void> {
+  if (!(chunk >= 1)) throw new RangeError(`chunk must be ≥ 1, got ${chunk}`);
+  let buf = "{";
+  let n = 0;
+  for (let k = 0; k < keys.length; k++) {
+    buf += (k > 0 ? "," : "") + JSON.stringify(keys[k]) + ":[";
+    const col = column(keys[k]);
+    for (let i = 0; i < col.length; i++) {
+      const x = col[i];
+      // JSON.stringify's rule for a number: finite ones as String(x), the rest as null.
+      buf += (i > 0 ? "," : "") + (Number.isFinite(x) ? String(x) : "null");
+      if (++n >= chunk) {
+        await write(buf);
+        buf = "";
+        n = 0;
+      }
+    }
+    buf += "]";
+  }
+  await write(buf + "}\n");
+}
+
+/**
+ * Runs the CLI on `args`; returns the exit code. Output and errors go to the given sinks; the
+ * JSON reaches `write` in pieces of `chunk` values ({@linkcode writeColumnsJson}).
+ */
 export async function main(
   args: readonly string[],
   write: (text: string) => Promise<void>,
   error: (text: string) => void,
+  chunk: number = JSON_CHUNK,
 ): Promise<number> {
   if (args.length !== 1 || args[0] === "-h" || args[0] === "--help") {
     error("usage: deno task indicators FILE.csv   (columns time,open,high,low,close,volume)");
@@ -116,8 +166,28 @@ export async function main(
     }
     throw e;
   }
-  await write(JSON.stringify(indicatorColumns(candles)) + "\n");
+  const values = indicatorValues(candles);
+  await writeColumnsJson(INDICATOR_COLUMNS, (k) => values[k as keyof typeof values], write, chunk);
   return 0;
+}
+
+/**
+ * {@linkcode main} as the process runs it: a reader that stops early (`| head`) closes the pipe,
+ * which ends the run quietly with 0, as `deno task signals` does; any other failure is one line
+ * on `error` (no stack trace) and exit code 1.
+ */
+export async function run(
+  args: readonly string[],
+  write: (text: string) => Promise<void>,
+  error: (text: string) => void,
+): Promise<number> {
+  try {
+    return await main(args, write, error);
+  } catch (e) {
+    if (e instanceof Deno.errors.BrokenPipe) return 0;
+    error(`indicators: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
 }
 
 async function writeStdout(text: string): Promise<void> {
@@ -127,5 +197,5 @@ async function writeStdout(text: string): Promise<void> {
 }
 
 if (import.meta.main) {
-  Deno.exitCode = await main(Deno.args, writeStdout, (t) => console.error(t));
+  Deno.exit(await run(Deno.args, writeStdout, (t) => console.error(t)));
 }

@@ -9,7 +9,8 @@
  *                             normalised per hour
  *   --funding-period-hours N  settlement period of the funding file (default: inferred)
  *   --symbol S                symbol written into the records (default: the file name)
- *   --interval I              candle interval (default: inferred from the spacing)
+ *   --interval I              candle interval (default: inferred from the spacing); either way
+ *                             every spacing must be a whole multiple of it, times in epoch ms
  *   --sig-figs N --max-decimals N   round SL/TP prices (Hyperliquid perps: 5 and 6 − szDecimals)
  *
  * Errors (bad rows with their line, bad profiles with every problem) go to stderr with exit 1;
@@ -18,7 +19,14 @@
  */
 import { parseArgs } from "node:util";
 import { type Candle, CandleError } from "../core/candle.ts";
-import { CsvError, parseCandlesCsv, parseFundingCsv } from "../core/csv.ts";
+import {
+  candleInterval,
+  candleLine,
+  CandleTimeError,
+  CsvError,
+  parseCandlesCsv,
+  parseFundingCsv,
+} from "../core/csv.ts";
 import { joinFunding } from "../core/engine/funding_join.ts";
 import { SignalEngine } from "../core/engine/engine.ts";
 import { PluginFailure } from "../core/engine/series.ts";
@@ -36,24 +44,22 @@ const USAGE = "usage: deno task signals FILE.csv [--strategy ID | --strategy-fil
   "[--funding FILE.csv] [--funding-period-hours N] [--symbol S] [--interval I] " +
   "[--sig-figs N --max-decimals N]";
 
-/** Infers the interval from the median spacing of the first candles. */
-export function inferInterval(candles: readonly Candle[]): Interval {
-  if (candles.length < 2) {
-    throw new UsageError("cannot infer the interval from < 2 candles; pass --interval");
+/**
+ * The interval of the candles: `given` checked against their spacing, or inferred from it, by
+ * the same rule as the backtest (`candleInterval`: epoch-ms times, every spacing a whole multiple
+ * of the interval). `lineOf` maps a candle to its file line for the messages.
+ */
+export function inferInterval(
+  candles: readonly Candle[],
+  given?: Interval,
+  lineOf?: (i: number) => number,
+): Interval {
+  try {
+    return candleInterval(candles, given, lineOf);
+  } catch (e) {
+    if (e instanceof CandleTimeError) throw new UsageError(e.message);
+    throw e;
   }
-  const gaps: number[] = [];
-  for (let i = 1; i < Math.min(candles.length, 1001); i++) {
-    gaps.push(candles[i].time - candles[i - 1].time);
-  }
-  gaps.sort((a, b) => a - b);
-  const median = gaps[gaps.length >> 1];
-  const hit = INTERVALS.find((i) => i !== "1M" && intervalMs(i) === median);
-  if (hit === undefined) {
-    throw new UsageError(
-      `cannot infer the interval (median spacing ${median} ms); pass --interval`,
-    );
-  }
-  return hit;
 }
 
 async function readText(path: string, what: string): Promise<string> {
@@ -117,13 +123,17 @@ export async function main(
     throw e;
   }
 
+  if (o.interval !== undefined && !isInterval(o.interval)) {
+    throw new UsageError(`--interval "${o.interval}" is not one of ${INTERVALS.join(", ")}`);
+  }
+  // A given interval is checked too: the funding join takes `time + interval` as each close.
   let interval: Interval;
-  if (o.interval !== undefined) {
-    if (!isInterval(o.interval)) {
-      throw new UsageError(`--interval "${o.interval}" is not one of ${INTERVALS.join(", ")}`);
-    }
-    interval = o.interval;
-  } else interval = inferInterval(candles);
+  try {
+    interval = inferInterval(candles, o.interval, (i) => candleLine(text, i));
+  } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(`${file}: ${e.message}`);
+    throw e;
+  }
 
   let joined = 0;
   if (o.funding !== undefined) {

@@ -140,8 +140,12 @@ Deno.test("a bad strategy file lists every problem", async () => {
 });
 
 Deno.test("interval inference from the median spacing (gaps tolerated)", () => {
+  // Times start at a real date: since the interval check refuses times that are not plausible
+  // epoch ms (below 1e11 looks like seconds), the former start at time 0 is refused before any
+  // spacing is looked at. The spacings, and so what is inferred, are unchanged.
+  const T0 = 1_725_447_600_000;
   const t = [0, 60, 120, 180, 600, 660].map((m) => ({
-    time: m * 1000,
+    time: T0 + m * 1000,
     open: 1,
     high: 1,
     low: 1,
@@ -150,7 +154,10 @@ Deno.test("interval inference from the median spacing (gaps tolerated)", () => {
   }));
   assert.equal(inferInterval(t), "1m");
   assert.throws(() => inferInterval(t.slice(0, 1)), /< 2 candles/);
-  assert.throws(() => inferInterval([t[0], { ...t[0], time: 7000 }]), /median spacing 7000 ms/);
+  assert.throws(
+    () => inferInterval([t[0], { ...t[0], time: T0 + 7000 }]),
+    /median spacing 7000 ms/,
+  );
 });
 
 Deno.test("the CLI process exits 1 with a one-line message, and 0 with output", async () => {
@@ -200,4 +207,116 @@ Deno.test("runs on every candle file in the data folder: exit 0, one record per 
     assert.ok(candles.length - lines < 1000, `${file}: warm-up of ${candles.length - lines}`);
     assert.equal(tail, 10, file);
   }
+});
+
+/** The first `n` rows of the real Hyperliquid BTC 1h series, `time` mapped by `t`. */
+function hourly(n: number, t: (ms: number) => string = String): string[] {
+  const rows = Deno.readTextFileSync(dataPath("hyperliquid-btc-perp-1h-2024-09_2025-07.csv"))
+    .split("\n").slice(1, n + 1);
+  return rows.map((r) => {
+    const [time, ...rest] = r.split(",");
+    return [t(Number(time)), ...rest].join(",");
+  });
+}
+
+async function withFiles<T>(
+  files: Record<string, string>,
+  f: (paths: Record<string, string>) => Promise<T>,
+): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "perptrix-sig-" });
+  try {
+    const paths: Record<string, string> = {};
+    for (const [name, text] of Object.entries(files)) {
+      paths[name] = `${dir}/${name}`;
+      await Deno.writeTextFile(paths[name], text);
+    }
+    return await f(paths);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const HEADER = "time,open,high,low,close,volume";
+
+Deno.test("--interval is checked against the candle spacing: a longer one would join future funding", async () => {
+  // 60 hourly candles (2024-09-04 11:00 .. 09-06 22:00) and one settlement at 09-07 00:00, an
+  // hour after the last close. Read as 1d candles the last "closes" at 09-07 22:00 and would
+  // take that settlement: look-ahead. The given interval must be refused instead.
+  const candles = [HEADER, ...hourly(60)].join("\n") + "\n";
+  await withFiles(
+    { "c.csv": candles, "f.csv": "time,rate\n1725667200000,0.01\n" },
+    async (p) => {
+      const args = [p["c.csv"], "--funding", p["f.csv"], "--funding-period-hours", "8"];
+      for (
+        const [iv, re] of [
+          ["1d", /c\.csv: lines 2 and 3: candles 3600000 ms \(1h\) apart, below the interval 1d/],
+          ["4h", /lines 2 and 3: candles 3600000 ms \(1h\) apart, below the interval 4h/],
+          // Shorter: 1h is a whole multiple of 30m, but no two candles are 30m apart.
+          ["30m", /no two consecutive candles are 30m apart \(the closest are 3600000 ms = 1h/],
+        ] as const
+      ) {
+        await assert.rejects(
+          () => quiet(() => main([...args, "--interval", iv], sink())),
+          (e: Error) => e instanceof UsageError && re.test(e.message),
+          iv,
+        );
+      }
+      // The right interval, given or inferred, runs; the settlement is after every close.
+      const given = sink();
+      assert.equal(await quiet(() => main([...args, "--interval", "1h"], given)), 0);
+      const inferred = sink();
+      assert.equal(await quiet(() => main(args, inferred)), 0);
+      assert.deepEqual(given.lines(), inferred.lines());
+      assert.equal(given.lines().length, 60 - 49);
+    },
+  );
+});
+
+Deno.test("--interval: gaps of whole candles pass, other spacings are refused with their lines", async () => {
+  const rows = hourly(80);
+  const gappy = [HEADER, ...rows.slice(0, 30), ...rows.slice(33)].join("\n") + "\n";
+  // A row 90 minutes after its predecessor, after a blank line (line numbers count it).
+  const [t, ...rest] = rows[31].split(",");
+  const odd = [
+    HEADER,
+    ...rows.slice(0, 30),
+    "",
+    [Number(t) - 1_800_000, ...rest].join(","),
+    ...rows.slice(32),
+  ].join("\n") + "\n";
+  await withFiles({ "gappy.csv": gappy, "odd.csv": odd }, async (p) => {
+    assert.equal(await quiet(() => main([p["gappy.csv"], "--interval", "1h"], sink())), 0);
+    assert.equal(await quiet(() => main([p["gappy.csv"]], sink())), 0);
+    for (const args of [[p["odd.csv"], "--interval", "1h"], [p["odd.csv"]]]) {
+      await assert.rejects(
+        () => quiet(() => main(args, sink())),
+        /odd\.csv: lines 31 and 33: candles 5400000 ms \(1h30m\) apart, not a whole multiple of the interval 1h/,
+      );
+    }
+  });
+});
+
+Deno.test("times in seconds, micro- or nanoseconds are refused, with or without --interval", async () => {
+  const files = {
+    "s.csv": [HEADER, ...hourly(60, (ms) => String(ms / 1000))].join("\n"),
+    "us.csv": [HEADER, ...hourly(60, (ms) => String(ms * 1000))].join("\n"),
+    "ns.csv": [HEADER, ...hourly(60, (ms) => `${ms}000000`)].join("\n"),
+  };
+  await withFiles(files, async (p) => {
+    for (const extra of [["--interval", "1h"], []]) {
+      await assert.rejects(
+        () => quiet(() => main([p["s.csv"], ...extra], sink())),
+        /s\.csv: line 2: time 1725447600 is not epoch milliseconds .*looks like seconds/,
+      );
+      await assert.rejects(
+        () => quiet(() => main([p["us.csv"], ...extra], sink())),
+        /us\.csv: line 61: time 1725660000000000 is not epoch milliseconds .*micro- or nanoseconds/,
+      );
+      // Nanoseconds exceed 2^53: the parser refuses the first row already.
+      await assert.rejects(
+        () => quiet(() => main([p["ns.csv"], ...extra], sink())),
+        /ns\.csv: line 2: time 1725447600000000000 is not epoch milliseconds .*nanoseconds/,
+      );
+    }
+  });
 });

@@ -5,8 +5,14 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { INDICATOR_COLUMNS } from "../cli/indicators.ts";
-import { dataPath } from "./data.ts";
+import {
+  INDICATOR_COLUMNS,
+  indicatorColumns,
+  main,
+  run as runCli,
+  writeColumnsJson,
+} from "../cli/indicators.ts";
+import { BTC_1H, dataPath, loadCandles } from "./data.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -102,4 +108,98 @@ Deno.test("indicators CLI: usage and unreadable files are clear errors", async (
   } finally {
     await Deno.remove(empty);
   }
+});
+
+Deno.test("indicators CLI: the output is byte-identical to JSON.stringify of the columns (58k rows)", async () => {
+  const r = await run(dataPath(BTC_1H));
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.stdout === JSON.stringify(indicatorColumns(loadCandles(BTC_1H))) + "\n");
+});
+
+Deno.test("writeColumnsJson: any chunk size gives JSON.stringify's bytes, in pieces of ≤ chunk values", async () => {
+  const cols: Record<string, (number | null)[]> = {
+    a: [null, 1, -0, 0.1 + 0.2, 1e21, 5e-324, -1.5e-7, NaN, Infinity],
+    'q"\\\u00e9': [],
+    z: [42],
+  };
+  const want = JSON.stringify(cols) + "\n";
+  const values = Object.values(cols).reduce((n, c) => n + c.length, 0);
+  for (const chunk of [1, 2, 3, 1000]) {
+    const pieces: string[] = [];
+    await writeColumnsJson(Object.keys(cols), (k) => cols[k], (t) => {
+      pieces.push(t);
+      return Promise.resolve();
+    }, chunk);
+    assert.equal(pieces.join(""), want, `chunk ${chunk}`);
+    assert.equal(pieces.length, Math.floor(values / chunk) + 1, `chunk ${chunk}`);
+  }
+  await assert.rejects(
+    () => writeColumnsJson([], () => [], () => Promise.resolve(), 0),
+    RangeError,
+  );
+});
+
+Deno.test("indicators main: the JSON reaches the sink in bounded pieces, never as one string", async () => {
+  // One string of the whole output overflowed V8's string limit on ~2.6M rows (RangeError:
+  // Invalid string length); pieces of `chunk` values keep every string small.
+  const file = dataPath("regimes/crash-2020-03-12-binance-btcusdt-spot-5m.csv");
+  const pieces: string[] = [];
+  const code = await main(
+    [file],
+    (t) => {
+      pieces.push(t);
+      return Promise.resolve();
+    },
+    (e) => assert.fail(e),
+    64,
+  );
+  assert.equal(code, 0);
+  const rows = loadCandles("regimes/crash-2020-03-12-binance-btcusdt-spot-5m.csv").length;
+  assert.equal(pieces.length, Math.floor(rows * INDICATOR_COLUMNS.length / 64) + 1);
+  // 64 values of at most ~24 characters, plus the keys that start or end columns in the piece.
+  for (const p of pieces) assert.ok(p.length < 64 * 25 + 200, `piece of ${p.length} characters`);
+  assert.equal(
+    pieces.join(""),
+    JSON.stringify(
+      indicatorColumns(loadCandles("regimes/crash-2020-03-12-binance-btcusdt-spot-5m.csv")),
+    ) +
+      "\n",
+  );
+});
+
+Deno.test("indicators CLI: a reader that stops early (| head -c 10) ends the run quietly with 0", async () => {
+  const child = new Deno.Command("deno", {
+    args: ["run", "--allow-read=.,../shared,/tmp", "cli/indicators.ts", dataPath(BTC_1H)],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // Read the first bytes, then close the pipe while the CLI still has megabytes to write.
+  const reader = child.stdout.getReader();
+  const first = await reader.read();
+  assert.ok(first.value && first.value.length > 0);
+  assert.equal(new TextDecoder().decode(first.value.subarray(0, 10)), '{"rsi14":[');
+  await reader.cancel();
+  const [status, stderr] = await Promise.all([
+    child.status,
+    new Response(child.stderr).text(),
+  ]);
+  assert.equal(stderr, "");
+  assert.equal(status.code, 0);
+});
+
+Deno.test("indicators run: a closed pipe is exit 0; any other failure is one line, no stack, exit 1", async () => {
+  const file = dataPath("regimes/crash-2020-03-12-binance-btcusdt-spot-5m.csv");
+  const errors: string[] = [];
+  const fail = (e: Error) => () => Promise.reject(e);
+  assert.equal(
+    await runCli([file], fail(new Deno.errors.BrokenPipe("closed")), (t) => errors.push(t)),
+    0,
+  );
+  assert.equal(errors.length, 0);
+  assert.equal(
+    await runCli([file], fail(new Error("No space left on device")), (t) => errors.push(t)),
+    1,
+  );
+  assert.deepEqual(errors, ["indicators: No space left on device"]);
 });
