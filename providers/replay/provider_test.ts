@@ -70,12 +70,21 @@ Deno.test("replay rejects bad sources with a clear error", () => {
   try {
     Deno.writeTextFileSync(
       `${dir}/odd.csv`,
-      "time,open,high,low,close,volume\n0,1,1,1,1,1\n7,1,1,1,1,1\n",
+      "time,open,high,low,close,volume\n1753401600000,1,1,1,1,1\n1753401600007,1,1,1,1,1\n",
     );
+    Deno.writeTextFileSync(
+      `${dir}/seconds.csv`,
+      "time,open,high,low,close,volume\n1753401600,1,1,1,1,1\n1753401660,1,1,1,1,1\n",
+    );
+    const h1At5m = Deno.readTextFileSync(dataPath(H1)).split("\n").slice(0, 4).join("\n");
+    Deno.writeTextFileSync(`${dir}/h1.csv`, h1At5m);
     Deno.writeTextFileSync(`${dir}/bad.csv`, "time,open,high,low,close,volume\n0,1,0.5,1,1,1\n");
     assert.throws(() => replay({}), ReplaySourceError);
     assert.throws(() => replay({ REPLAY_CANDLES: `${dir}/missing.csv` }), /cannot be read/);
-    assert.throws(() => replay({ REPLAY_CANDLES: `${dir}/odd.csv` }), /not a known interval/);
+    assert.throws(() => replay({ REPLAY_CANDLES: `${dir}/odd.csv` }), /cannot infer the interval/);
+    assert.throws(() => replay({ REPLAY_CANDLES: `${dir}/seconds.csv` }), /looks like seconds/);
+    // A given interval must match the rows' spacing, or the replay would play at the wrong pace.
+    assert.throws(() => replay({ REPLAY_CANDLES: `BTC@5m=${dir}/h1.csv` }), /apart/);
     assert.throws(() => replay({ REPLAY_CANDLES: `${dir}/bad.csv` }), /line 2/);
     assert.throws(() => replay({ REPLAY_CANDLES: H1, REPLAY_SPEED: "fast" }), /REPLAY_SPEED/);
     assert.throws(() => replay({ REPLAY_CANDLES: `BTC@7m=${H1}` }), /not an interval/);

@@ -5,9 +5,9 @@
  */
 import {
   type Candle,
+  candleInterval,
   type FundingPoint,
   type Interval,
-  intervalMs,
   INTERVALS,
   parseCandlesCsv,
   parseFundingCsv,
@@ -42,20 +42,16 @@ export class ReplaySourceError extends Error {
   override name = "ReplaySourceError";
 }
 
-/** Infers the interval from the median spacing of the rows. */
-export function inferInterval(candles: readonly Candle[], file: string): Interval {
-  if (candles.length < 2) {
-    throw new ReplaySourceError(`${file}: needs at least 2 rows to infer the interval`);
+/**
+ * The file's interval, given or inferred, checked against its row spacing and epoch-ms times by
+ * the same rule as the CLIs (`candleInterval`), so a replay never plays candles at a wrong pace.
+ */
+function seriesInterval(candles: readonly Candle[], file: string, given?: Interval): Interval {
+  try {
+    return candleInterval(candles, given);
+  } catch (e) {
+    throw new ReplaySourceError(`${file}: ${(e as Error).message}`);
   }
-  const gaps: number[] = [];
-  for (let i = 1; i < candles.length; i++) gaps.push(candles[i].time - candles[i - 1].time);
-  gaps.sort((a, b) => a - b);
-  const median = gaps[gaps.length >> 1];
-  const found = INTERVALS.find((i) => intervalMs(i) === median);
-  if (found === undefined) {
-    throw new ReplaySourceError(`${file}: row spacing ${median} ms is not a known interval`);
-  }
-  return found;
 }
 
 function splitEntry(entry: string): { key?: string; path: string } {
@@ -104,10 +100,10 @@ export function loadSeries(
       if (iv !== undefined && !(INTERVALS as readonly string[]).includes(iv)) {
         throw new ReplaySourceError(`${entry}: "${iv}" is not an interval`);
       }
-      interval = (iv as Interval | undefined) ?? inferInterval(candles, path);
+      interval = seriesInterval(candles, path, iv as Interval | undefined);
     } else {
       symbol = symbols[idx];
-      interval = inferInterval(candles, path);
+      interval = seriesInterval(candles, path);
     }
     if (!symbol) throw new ReplaySourceError(`${entry}: no symbol (write "SYMBOL@INTERVAL=path")`);
     if (out.some((s) => s.symbol === symbol && s.interval === interval)) {
