@@ -92,7 +92,11 @@ export interface Indicator<P = any, S extends IndicatorState = IndicatorState> {
   readonly outputs: readonly string[];
   /** Every state `evaluate` can return. */
   readonly states: readonly string[];
-  /** Candles needed before the values are defined. */
+  /**
+   * Candles needed before the indicator's main values are defined; the strategy's warm-up is the
+   * largest of these. An output that needs a longer history (ATR's regime `ratio`, a baseline of
+   * past ATRs) stays null, and its state Neutral, until that history exists.
+   */
   warmup(params: P): number;
   /** Creates a fresh streaming state. */
   create(params: P): S;

@@ -11,7 +11,9 @@
  * fix both. A flat history (baseline 0) gives ratio 1 while the ATR is 0 too.
  *
  * States (all score 0, category volatility; §2.5, §3.1): High (ratio > high; raises the risk
- * count by 2, §3.4), Elevated (> elevated), Normal, Low (≤ low); Neutral during warm-up.
+ * count by 2, §3.4), Elevated (> elevated), Normal, Low (≤ low); Neutral during warm-up and until
+ * the baseline holds `regimeLookback` ATRs (`warmup` is the ATR's own, `period + 1`, so the
+ * regime is judged from candle `period + regimeLookback + 1` on: 65 with the defaults).
  * @module
  */
 import {

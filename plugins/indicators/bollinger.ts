@@ -48,7 +48,12 @@ export const BollingerParams = z.object({
 /** Parsed Bollinger parameters. */
 export type BollingerParams = z.infer<typeof BollingerParams>;
 
-/** TA-Lib's "zero or negative" bound for the variance. */
+/**
+ * TA-Lib's "zero or negative" bound for the variance. It is absolute, made for prices of 1 and
+ * more; below a price of 1 it scales with the squared mean, or a sub-cent coin's real σ (1e-7 at a
+ * price of 1e-4) would be forced to 0 and every close read as a breakout. For prices ≥ 1 the values
+ * are TA-Lib's exactly.
+ */
 const ZERO_VARIANCE = 1e-14;
 
 /** Streaming Bollinger state for one (symbol, interval). */
@@ -117,7 +122,8 @@ export class BollingerState {
     if (!m.full) return false;
     const mean = m.mean;
     const variance = m.variance;
-    const sigma = variance < ZERO_VARIANCE ? 0 : Math.sqrt(variance);
+    const zero = mean < 1 ? ZERO_VARIANCE * mean * mean : ZERO_VARIANCE;
+    const sigma = variance < zero ? 0 : Math.sqrt(variance);
     const band = this.params.stdDev * sigma;
     this.middle = mean;
     this.sigma = sigma;

@@ -96,3 +96,23 @@ Deno.test("bollinger: squeezes are a minority of bars on real regimes, breakouts
     assert.ok(where(states, "WalkingBands").length > 0);
   }
 });
+
+Deno.test("bollinger: a sub-cent coin gets the same bands and states as its price × 2^30", () => {
+  // Scaling by a power of two is exact in floating point, so every sum, mean and σ scales
+  // exactly: only an absolute variance floor could tell the two series apart (σ ≈ 1e-7 here).
+  const k = 2 ** -30;
+  const real = loadCandles("regimes/sideways-2023-07-25_2023-08-01-binance-btcusdt-perp-5m.csv");
+  const tiny = real.map((c) => ({
+    ...c,
+    open: c.open * k,
+    high: c.high * k,
+    low: c.low * k,
+    close: c.close * k,
+  }));
+  const a = play(bollinger, real);
+  const b = play(bollinger, tiny);
+  assert.ok(b.state.close < 1e-4, "a meme-coin price");
+  assert.deepEqual(b.states, a.states);
+  assert.equal(b.state.upper, a.state.upper * k);
+  assert.equal(b.state.width, a.state.width);
+});
