@@ -5,6 +5,118 @@
  */
 import { z } from "zod";
 import { INTERVALS } from "./interval.ts";
+import { redact } from "./log.ts";
+
+/** One field of a `Deno.cron` schedule: its range and, for months and weekdays, its names. */
+interface CronField {
+  name: string;
+  min: number;
+  max: number;
+  names?: readonly string[];
+}
+
+const CRON_FIELDS: readonly CronField[] = [
+  { name: "minute", min: 0, max: 59 },
+  { name: "hour", min: 0, max: 23 },
+  { name: "day of month", min: 1, max: 31 },
+  {
+    name: "month",
+    min: 1,
+    max: 12,
+    names: ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"],
+  },
+  // Deno.cron numbers weekdays 1-7 (0 is refused) and knows their names.
+  { name: "day of week", min: 1, max: 7, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] },
+];
+
+/** A field value (1-2 digits, or a 3-letter name in any case), or why it is not one. */
+function cronValue(s: string, f: CronField): number | string {
+  if (/^\d{1,2}$/.test(s)) {
+    const n = Number(s);
+    return n >= f.min && n <= f.max ? n : `${n} is out of range ${f.min}-${f.max}`;
+  }
+  const i = f.names && /^[A-Za-z]{3}$/.test(s) ? f.names.indexOf(s.toUpperCase()) : -1;
+  if (i >= 0) return f.min + i;
+  return `"${s}" is not a number in ${f.min}-${f.max}${f.names ? " or a name" : ""}`;
+}
+
+/** Why one list item (`*`, `v`, `v-v`, each with an optional `/step`) is invalid, if it is. */
+function cronItemProblem(item: string, f: CronField): string | undefined {
+  const [base, step, extra] = item.split("/");
+  if (extra !== undefined) return `"${item}" has more than one '/'`;
+  if (step !== undefined) {
+    const n = /^\d{1,2}$/.test(step) ? Number(step) : NaN;
+    // Deno.cron refuses a step that can never repeat within the field.
+    if (!(n >= 1 && n <= f.max - f.min)) {
+      return `step "${step}" is not a number in 1-${f.max - f.min}`;
+    }
+  }
+  if (base === "*") return undefined;
+  // Ranges may wrap around (`59-0`, `SAT-SUN`): Deno.cron accepts them.
+  const ends = base.split("-");
+  if (ends.length > 2) return `"${base}" is not a value or a range`;
+  for (const e of ends) {
+    const v = cronValue(e, f);
+    if (typeof v === "string") return v;
+  }
+  return undefined;
+}
+
+/**
+ * Why `expr` is not a schedule `Deno.cron` accepts, or undefined when it is. Checked here so a bad
+ * `eval_cron` stops the start with the key's name instead of failing after the provider started.
+ * Mirrors Deno.cron's syntax: 5 fields; lists, ranges and steps; month and weekday names; and,
+ * each alone in its field, `L`, `L-n`, `nW`, `LW`, `L-nW` (day of month), `L`, `vL`, `v#n`
+ * (day of week).
+ */
+function cronProblem(expr: string): string | undefined {
+  const fields = expr.split(/[ \t]+/);
+  if (fields.length !== 5) {
+    return `needs 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}`;
+  }
+  for (let i = 0; i < 5; i++) {
+    const f = CRON_FIELDS[i];
+    const s = fields[i];
+    let m: RegExpExecArray | null;
+    if (i === 2 && (m = /^L(?:-(\d{1,2}))?(W?)$|^(\d{1,2})W$/.exec(s))) {
+      const n = Number(m[1] ?? m[3] ?? 1);
+      if (m[1] !== undefined && !(n >= 1 && n <= 30)) return `${f.name} "${s}": offset not in 1-30`;
+      if (m[3] !== undefined && !(n >= 1 && n <= 31)) return `${f.name} "${s}": day not in 1-31`;
+      continue;
+    }
+    if (i === 4 && (m = /^L$|^([A-Za-z]{3}|\d{1,2})(?:L|#(\d{1,2}))$/.exec(s))) {
+      const v = m[1] === undefined ? 1 : cronValue(m[1], f);
+      if (typeof v === "string") return `${f.name} "${s}": ${v}`;
+      const nth = Number(m[2] ?? 1);
+      if (!(nth >= 1 && nth <= 5)) return `${f.name} "${s}": occurrence not in 1-5`;
+      continue;
+    }
+    for (const item of s.split(",")) {
+      const p = item === "" ? "empty list item" : cronItemProblem(item, f);
+      if (p !== undefined) return `${f.name} "${s}": ${p}`;
+    }
+  }
+  return undefined;
+}
+
+/** Why a non-empty `redis_url` cannot be used, or undefined; never echoes its credentials. */
+function redisUrlProblem(raw: string): string | undefined {
+  const s = raw.trim();
+  if (s === "") return undefined;
+  let url: URL;
+  try {
+    url = new URL(s);
+  } catch {
+    return `"${redact(s)}" is not a URL (redis://[[user]:password@]host[:port][/db])`;
+  }
+  if (url.protocol !== "redis:" && url.protocol !== "rediss:") {
+    return `"${redact(s)}" must start with redis:// or rediss://`;
+  }
+  if (!/^(\/\d*)?$/.test(url.pathname)) {
+    return `"${redact(s)}": the path must be a database number, e.g. /0`;
+  }
+  return undefined;
+}
 
 const symbol = z.string().trim().min(1).max(32).regex(
   /^[A-Za-z0-9:_\-]+$/,
@@ -32,14 +144,22 @@ export const ConfigSchema = z.object({
   historical_candle_count: z.number().int().min(1).max(5000).default(200),
   eval_interval_seconds: z.number().int().min(1).max(86_400).default(60),
   /** Cron expression (5 fields, UTC) for the missed-candle sweep; empty = every eval_interval_seconds. */
-  eval_cron: z.string().max(100).default(""),
+  eval_cron: z.string().max(100).superRefine((s, ctx) => {
+    const p = s.trim() === "" ? undefined : cronProblem(s.trim());
+    if (p !== undefined) {
+      ctx.addIssue({ code: "custom", message: `not a Deno.cron schedule: ${p}` });
+    }
+  }).default(""),
   worker_concurrency: z.number().int().min(1).max(256).default(4),
   /** Market-data provider plugin id. */
   provider: z.string().min(1).default("hyperliquid"),
   /** Store plugin id: `kv` (embedded default), `memory` or `questdb`. */
   store: z.string().min(1).default("kv"),
   /** Redis URL; empty disables the cache layer (required by split roles). */
-  redis_url: z.string().default(""),
+  redis_url: z.string().superRefine((s, ctx) => {
+    const p = redisUrlProblem(s);
+    if (p !== undefined) ctx.addIssue({ code: "custom", message: p });
+  }).default(""),
   /** The QuestDB client's own config string, e.g. `http::addr=127.0.0.1:9000;`. */
   questdb_config: z.string().default("http::addr=127.0.0.1:9000;"),
   /** Bearer token for strategy mutations; empty disables them. */
@@ -137,9 +257,12 @@ export function buildConfig(
     throw new ConfigError(["(root): the configuration file must hold a JSON object"]);
   }
   const merged: Record<string, unknown> = { ...(file as Record<string, unknown>) };
+  /** Keys set from the environment, so a problem names the variable the operator set. */
+  const fromEnv = new Map<PropertyKey, string>();
   for (const [name, [key, kind]] of Object.entries(ENV)) {
     const raw = env(name);
     if (raw === undefined || raw === "") continue;
+    fromEnv.set(key, name);
     if (kind === "int") {
       const n = Number(raw.trim());
       if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n)) {
@@ -155,7 +278,9 @@ export function buildConfig(
   const r = ConfigSchema.safeParse(merged);
   if (!r.success) {
     for (const issue of r.error.issues) {
-      problems.push(`${formatPath(issue.path)}: ${issue.message}`);
+      const name = fromEnv.get(issue.path[0]);
+      const where = name === undefined ? "" : ` (env ${name})`;
+      problems.push(`${formatPath(issue.path)}${where}: ${issue.message}`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -25,8 +25,11 @@ export interface Logger {
 }
 
 const SECRET_KEY = /(token|secret|password|passwd|authorization|api[_-]?key|private)/i;
-const URL_CREDENTIALS = /\/\/([^/@\s:]+):([^/@\s]+)@/g;
-const CONF_SECRETS = /((?:password|token|username)=)[^;]*/gi;
+// The whole userinfo up to the last '@' before the path: the user may be empty
+// (`redis://:secret@host`) and a password may hold a raw '@'.
+const URL_CREDENTIALS = /\/\/[^/\s]*@/g;
+// A value runs to the first single ';': QuestDB config strings escape ';' inside a value as ';;'.
+const CONF_SECRETS = /((?:password|token(?:_[xy])?|username)=)(?:;;|[^;])*/gi;
 
 /** Removes credentials from a string: URL user:pass, `password=`/`token=` config values. */
 export function redact(s: string): string {

@@ -43,5 +43,7 @@ export class Redis {
   zcard(key: string): Promise<number>;
   ttl(key: string): Promise<number>;
   ping(): Promise<string>;
+  /** Any command by name (e.g. ACL in tests). */
+  call(command: string, ...args: (string | number)[]): Promise<unknown>;
 }
 export default Redis;

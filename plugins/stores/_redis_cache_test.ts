@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { Candle, Interval, SignalRecord } from "perptrix";
 import { candle, recordingLogger, signal } from "../../tests/store_contract.ts";
 import { MemoryStore } from "./memory.ts";
 import { clearRedisPrefix, withRedisCache } from "./_redis_cache.ts";
@@ -172,5 +173,165 @@ Deno.test("redis cache: latest signals are cached, only replaced by newer ones, 
     await bus.stop();
     await listener.stop();
     await clearRedisPrefix(REDIS, p);
+  }
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const times = (rows: Candle[]) => rows.map((c) => c.time);
+const redisOk = (s: { health(): Promise<{ detail?: string }> }) => () =>
+  s.health().then((h) => /redis ok/.test(h.detail ?? ""));
+
+/** A store whose writes become visible to reads only on `flush()`, like the questdb buffer. */
+class BufferedStore extends MemoryStore {
+  #candles: [string, Interval, Candle[]][] = [];
+  #signals: SignalRecord[][] = [];
+  override upsertCandles(symbol: string, interval: Interval, rows: readonly Candle[]) {
+    this.#candles.push([symbol, interval, [...rows]]);
+    return Promise.resolve();
+  }
+  override upsertSignals(rows: readonly SignalRecord[]) {
+    this.#signals.push([...rows]);
+    return Promise.resolve();
+  }
+  override async flush() {
+    for (const [s, i, rows] of this.#candles.splice(0)) await super.upsertCandles(s, i, rows);
+    for (const rows of this.#signals.splice(0)) await super.upsertSignals(rows);
+  }
+}
+
+/** A store whose latest-signals read takes a while: a write can land during a cache fill. */
+class SlowLatestSignals extends MemoryStore {
+  override async latestSignals() {
+    const rows = await super.latestSignals();
+    await sleep(200);
+    return rows;
+  }
+}
+
+Deno.test("redis cache: a latest-signals fill never loses a write that raced it", async () => {
+  for (
+    const [name, first, second] of [
+      ["a newer signal", signal({ time: 60_000 }), signal({ time: 120_000 })],
+      ["a same-time correction", signal({ score: 1 }), signal({ score: 2 })],
+    ] as const
+  ) {
+    const p = prefix();
+    const inner = new SlowLatestSignals();
+    await inner.upsertSignals([first]);
+    const store = withRedisCache(inner, { url: REDIS, prefix: p });
+    try {
+      await store.start();
+      await until(redisOk(store), "redis");
+      const filling = store.latestSignals(); // cold: reads the store's snapshot, then fills
+      await sleep(50);
+      await store.upsertSignals([second]); // lands while the fill is in flight
+      await filling;
+      for (let i = 0; i < 2; i++) {
+        assert.deepEqual(await store.latestSignals(), [second], name);
+      }
+      assert.equal(store.stats.hits, 2, name);
+    } finally {
+      await store.stop();
+      await clearRedisPrefix(REDIS, p);
+    }
+  }
+});
+
+Deno.test("redis cache: in front of a buffered store, accepted candles are never lost from the hot window", async () => {
+  const p = prefix();
+  const db = new BufferedStore();
+  const writer = withRedisCache(db, { url: REDIS, prefix: p, hotCandles: 10 });
+  const reader = withRedisCache(db, { url: REDIS, prefix: p, hotCandles: 10 });
+  try {
+    await writer.start();
+    await reader.start();
+    await until(redisOk(writer), "redis");
+    await until(redisOk(reader), "redis");
+    await writer.upsertCandles("BTC", "1m", [candle(1), candle(2)]);
+    await writer.flush();
+    await writer.upsertCandles("BTC", "1m", [candle(3)]); // accepted, not visible yet
+    // Cold reads fill from the store's snapshot, which lacks candle 3.
+    assert.deepEqual(
+      times(await reader.latestCandles("BTC", "1m", 10)),
+      times([1, 2, 3].map((i) => candle(i))),
+    );
+    assert.deepEqual(
+      times(await writer.latestCandles("BTC", "1m", 10)),
+      times([1, 2, 3].map((i) => candle(i))),
+    );
+    await writer.flush();
+    await writer.upsertCandles("BTC", "1m", [candle(4), candle(2, 222)]);
+    const want = [candle(1), candle(2, 222), candle(3), candle(4)];
+    assert.deepEqual(await reader.latestCandles("BTC", "1m", 10), want);
+    assert.deepEqual(await writer.latestCandles("BTC", "1m", 10), want);
+    await writer.flush();
+    assert.deepEqual(await db.latestCandles("BTC", "1m", 10), want);
+    assert.ok(reader.stats.hits >= 1 && writer.stats.hits >= 1);
+  } finally {
+    await writer.stop();
+    await reader.stop();
+    await clearRedisPrefix(REDIS, p);
+  }
+});
+
+Deno.test("redis cache: a failed cache update without a disconnect leaves no hole for other processes", async () => {
+  const p = prefix();
+  const admin = connectRedis({ url: REDIS, offlineQueue: true });
+  const user = `perptrix-test-${Date.now()}-${Deno.pid}-${++run}`;
+  const pass = crypto.randomUUID();
+  const acl = (...rules: string[]) => admin.call("ACL", "SETUSER", user, ...rules);
+  await acl("reset", "on", `>${pass}`, "~*", "&*", "+@all");
+  const db = new BufferedStore();
+  // The writer's connection stays up; its commands on the cache keys start failing (NOPERM).
+  const writer = withRedisCache(db, { url: `redis://${user}:${pass}@127.0.0.1:6379`, prefix: p });
+  const reader = withRedisCache(db, { url: REDIS, prefix: p });
+  try {
+    await writer.start();
+    await reader.start();
+    await until(redisOk(writer), "redis");
+    await until(redisOk(reader), "redis");
+    await writer.upsertCandles("BTC", "1m", [candle(1), candle(2), candle(3)]);
+    await writer.upsertSignals([signal({ time: candle(3).time })]);
+    await writer.flush();
+    assert.equal((await reader.latestCandles("BTC", "1m", 10)).length, 3); // warm
+    assert.equal((await reader.latestSignals())[0].time, candle(3).time); // warm
+    // Only the warm flags and the hole registry stay writable for the writer.
+    await acl("resetkeys", `~${p}*:warm`, `~${p}*:holes`);
+    await writer.upsertCandles("BTC", "1m", [candle(4)]);
+    await writer.upsertSignals([signal({ time: candle(4).time })]);
+    await writer.flush();
+    // The reader must not keep serving the cache that lacks them.
+    assert.deepEqual(
+      times(await reader.latestCandles("BTC", "1m", 10)),
+      times([1, 2, 3, 4].map((i) => candle(i))),
+    );
+    assert.deepEqual((await reader.latestSignals()).map((s) => s.time), [candle(4).time]);
+    assert.ok(writer.stats.dirty > 0, "the writer bypasses the cache it could not update");
+    // Redis accepts the writer's commands again: the rows are re-sent without any reconnect.
+    await acl("allkeys");
+    await until(() => writer.stats.dirty === 0, "the holes to be repaired", 8000);
+    await writer.upsertCandles("BTC", "1m", [candle(5)]);
+    const want = times([1, 2, 3, 4, 5].map((i) => candle(i)));
+    assert.deepEqual(times(await reader.latestCandles("BTC", "1m", 10)), want);
+    assert.deepEqual(times(await reader.latestCandles("BTC", "1m", 10)), want);
+    assert.deepEqual(times(await writer.latestCandles("BTC", "1m", 10)), want);
+    assert.deepEqual((await reader.latestSignals()).map((s) => s.time), [candle(4).time]);
+    assert.ok(writer.stats.hits >= 1, "the writer reads from redis again");
+  } finally {
+    await writer.stop();
+    await reader.stop();
+    await admin.call("ACL", "DELUSER", user).catch(() => {});
+    await closeRedis(admin);
+    await clearRedisPrefix(REDIS, p);
+  }
+});
+
+Deno.test("redis: an unusable URL is reported without its password, even with no user name", () => {
+  for (const url of ["redis://:s3cret@cache.internal:badport/0", "redis://u:s3cret@h:99999"]) {
+    assert.throws(
+      () => withRedisCache(new MemoryStore(), { url, prefix: prefix() }),
+      (e) => /is not a URL/.test(String(e)) && !String(e).includes("s3cret"),
+      url,
+    );
   }
 });

@@ -32,6 +32,7 @@ import {
   type StrategyDoc,
   z,
 } from "perptrix";
+import { serialize } from "node:v8";
 import { counter } from "perptrix/core/metrics.ts";
 import { BLOCK_CAPACITY, decodeBlock, encodeBlock, KV_VALUE_LIMIT } from "./_kv_block.ts";
 import { mergeCandles } from "./_sorted.ts";
@@ -57,8 +58,14 @@ const BLOCKS_PER_COMMIT = 10;
 const MAX_ATTEMPTS = 32;
 /** Signals per atomic commit (each may also update the series' latest key). */
 const SIGNALS_PER_COMMIT = 100;
-/** Signal bytes per atomic commit. */
+/**
+ * Signal bytes (values and keys) per atomic commit: each value may be written twice (the row and
+ * the series' latest), and twice this stays under Deno KV's 819,200-byte commit limit.
+ */
 const SIGNAL_BYTES_PER_COMMIT = 400_000;
+/** Generous bytes of the three keys a signal touches, beyond its symbol and strategy. */
+const SIGNAL_KEY_BYTES = 128;
+const utf8 = new TextEncoder();
 
 /** Most signals kept decoded per series (the window); larger reads go to the database. */
 export const SIGNAL_WINDOW_MAX = 1000;
@@ -297,7 +304,9 @@ export class KvStore implements Store {
     const prefix = ["candles", symbol, interval];
     const sel = {
       start: [...prefix, Math.floor(r.from / span)],
-      end: [...prefix, Math.floor(Math.min(r.to, Number.MAX_SAFE_INTEGER - span) / span) + 1],
+      // Exclusive end: the block after the one holding `to` (a candle at the largest safe time
+      // included).
+      end: [...prefix, Math.floor(r.to / span) + 1],
     };
     const out: Candle[] = [];
     if (r.newest) {
@@ -342,12 +351,18 @@ export class KvStore implements Store {
 
   async upsertSignals(signals: readonly SignalRecord[]): Promise<void> {
     const rows = checkSignalBatch(signals);
+    // Sizes in the bytes Deno KV counts (V8 serialization: a string with any non-Latin-1
+    // character takes 2 bytes per UTF-16 unit, so neither characters nor UTF-8 bytes are a
+    // bound), all checked before anything is committed: a bad signal rejects the whole batch.
     const sizes = rows.map((s, i) => {
-      const size = JSON.stringify(s).length;
-      if (size > KV_VALUE_LIMIT - 4096) {
-        throw new StoreInputError(`signal[${i}]: ${size} bytes exceed the kv value limit`);
+      const size = serialize(s).byteLength;
+      if (size > KV_VALUE_LIMIT) {
+        throw new StoreInputError(
+          `signal[${i}] (${s.symbol} ${s.interval} ${s.time} ${s.strategy}): ${size} bytes ` +
+            `exceed the kv value limit of ${KV_VALUE_LIMIT}`,
+        );
       }
-      return size;
+      return size + SIGNAL_KEY_BYTES + 3 * utf8.encode(s.symbol + s.strategy).length;
     });
     const kv = this.#db();
     try {

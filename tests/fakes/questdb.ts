@@ -16,7 +16,9 @@
  *   protocol negotiation. `GET /ping` — 204.
  *
  * Test controls: `failWrites(n, status)` answers the next n writes with a server error,
- * `stop()`/`restart()` close and reopen the listener on the same port (QuestDB unreachable).
+ * `stop()`/`restart()` close and reopen the listener on the same port (QuestDB unreachable),
+ * `hang()`/`unhang()` accept requests but leave them unanswered (a hung server or a black-holed
+ * load balancer; `unhang()` and `stop()` then answer them 503). With `tls` it serves HTTPS.
  *
  * Run standalone: `deno run --allow-net=127.0.0.1 tests/fakes/questdb.ts [port]`.
  * @module
@@ -63,6 +65,8 @@ export interface FakeQuestDbOptions {
   protocolVersions?: number[];
   /** When set, requests must carry these Basic credentials or this Bearer token. */
   auth?: { username: string; password: string } | { token: string };
+  /** Serve HTTPS with this certificate chain and key (PEM). */
+  tls?: { cert: string; key: string };
 }
 
 class SqlError extends Error {
@@ -433,6 +437,8 @@ export class FakeQuestDb {
   #server: Deno.HttpServer | undefined;
   #port: number;
   #failures: { left: number; status: number } = { left: 0, status: 500 };
+  /** Set while hanging: requests wait on it. */
+  #hung: { promise: Promise<void>; release: () => void } | undefined;
   #errorSeq = 0;
   readonly #opts: FakeQuestDbOptions;
 
@@ -455,7 +461,20 @@ export class FakeQuestDb {
 
   /** A client configuration string for this fake. */
   config(extra = ""): string {
-    return `http::addr=127.0.0.1:${this.#port};${extra}`;
+    return `${this.#opts.tls ? "https" : "http"}::addr=127.0.0.1:${this.#port};${extra}`;
+  }
+
+  /** From now on, requests are accepted and never answered (until `unhang()` or `stop()`). */
+  hang(): void {
+    if (this.#hung) return;
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.#hung = { promise, release: resolve };
+  }
+
+  /** Answers the requests left hanging with 503 and serves normally again. */
+  unhang(): void {
+    this.#hung?.release();
+    this.#hung = undefined;
   }
 
   /** Answers the next `n` writes with `status` (500/503 retriable, 400 invalid). */
@@ -474,6 +493,7 @@ export class FakeQuestDb {
 
   /** Closes the listener: clients now get connection refused. */
   async stop(): Promise<void> {
+    this.unhang();
     const s = this.#server;
     this.#server = undefined;
     if (s) await s.shutdown();
@@ -486,8 +506,15 @@ export class FakeQuestDb {
 
   #listen(): void {
     this.#server = Deno.serve(
-      { hostname: "127.0.0.1", port: this.#port, onListen: () => {} },
-      (req) => this.#handle(req),
+      { hostname: "127.0.0.1", port: this.#port, onListen: () => {}, ...this.#opts.tls },
+      async (req) => {
+        if (this.#hung) {
+          await this.#hung.promise;
+          await req.body?.cancel();
+          return new Response("hung up", { status: 503 });
+        }
+        return this.#handle(req);
+      },
     );
     this.#port = (this.#server.addr as Deno.NetAddr).port;
   }

@@ -10,6 +10,16 @@
  * does not fit is rejected with {@linkcode StoreOverflowError} and counted in
  * `perptrix_store_dropped_total`; rows QuestDB refuses as invalid (HTTP 400) are isolated by
  * bisection, dropped one by one, counted and logged. Nothing else is lost.
+ *
+ * At most one drain of the buffer is queued or running at a time: timer ticks and the batch-size
+ * trigger skip while one is pending, so a hanging server (each request waits up to its timeout)
+ * cannot pile up work that `flush()`, `stop()` or a strategy write would then wait behind.
+ * `flush()` gives up once the backlog stops shrinking for `requestTimeoutMs`, `stop()` at
+ * `shutdownTimeoutMs`, and a strategy write or a first read waits at most `requestTimeoutMs` for
+ * the connection.
+ *
+ * Over `https::`, `tls_ca` is trusted by both the ILP writes and the `/exec` queries (the file
+ * must be readable by the process); see `config.ts` for what is refused.
  * @module
  */
 // @ts-types="./client.d.ts"
@@ -38,7 +48,7 @@ import {
   checkStrategy,
   type Range,
 } from "../_validate.ts";
-import { parseQuestDbConfig, type QuestDbEndpoint } from "./config.ts";
+import { parseQuestDbConfig, QuestDbConfigError, type QuestDbEndpoint } from "./config.ts";
 import { IlpEncoder } from "./ilp.ts";
 
 const STORE = "questdb";
@@ -135,6 +145,27 @@ function statusOf(e: unknown): number {
   return m ? Number(m[1]) : -1;
 }
 
+/**
+ * A fetch failure as text, with its cause (Deno puts the reason, e.g. "invalid peer certificate:
+ * UnknownIssuer", there and only "fetch failed" in the message), without the SQL of the URL.
+ */
+function describeFetchError(e: unknown, timeoutMs: number): string {
+  const err = e as Error & { cause?: unknown };
+  if (err?.name === "TimeoutError") return `no answer within ${timeoutMs} ms`;
+  let msg = String(err?.message ?? e);
+  if (err?.cause !== undefined) {
+    msg += `: ${String((err.cause as Error)?.message ?? err.cause)}`;
+  }
+  return redact(msg.replace(/\?query=[^)\s]*/g, ""));
+}
+
+/** Settles with `p`'s value, or with undefined once `ms` have passed (the timer is cleared). */
+function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((r) => timer = setTimeout(r, Math.max(0, ms), undefined));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 /** A store on QuestDB. */
 export class QuestDbStore implements Store {
   readonly id = STORE;
@@ -148,6 +179,16 @@ export class QuestDbStore implements Store {
   #pending: Row[] = [];
   #timer: ReturnType<typeof setInterval> | undefined;
   #lock: Promise<unknown> = Promise.resolve();
+  /** The drain queued or running, if any: there is never a second one behind it. */
+  #drainRun: Promise<boolean> | undefined;
+  /** Rows accepted into the buffer so far. */
+  #accepted = 0;
+  /** Rows taken off the buffer so far (written, or dropped as invalid), in acceptance order. */
+  #written = 0;
+  /** Aborted by `stop()` past its deadline: cuts off queries still waiting on the server. */
+  #abort = new AbortController();
+  /** Trusts `tls_ca` for the queries (the ILP transport reads the file itself). */
+  #http: Deno.HttpClient | undefined;
   #failing: string | undefined;
   #stopped = false;
   #lastStrategyTs = 0;
@@ -164,14 +205,34 @@ export class QuestDbStore implements Store {
   }
 
   async start(): Promise<void> {
-    this.#endpoint = parseQuestDbConfig(this.#conf, (level, message) => {
+    const endpoint = parseQuestDbConfig(this.#conf, (level, message) => {
       this.#log[level](`questdb client: ${redact(String(message))}`);
     });
+    let http: Deno.HttpClient | undefined;
+    if (endpoint.tlsCa !== undefined) {
+      let pem: string;
+      try {
+        pem = await Deno.readTextFile(endpoint.tlsCa);
+      } catch (e) {
+        throw new QuestDbConfigError(
+          `questdb_config tls_ca: cannot read ${endpoint.tlsCa}: ${(e as Error).message} (the ` +
+            "process needs read permission for it: the deno tasks grant --allow-read=. only)",
+        );
+      }
+      http = Deno.createHttpClient({ caCerts: [pem] });
+    }
+    this.#http?.close();
+    this.#http = http;
+    this.#endpoint = endpoint;
     this.#stopped = false;
+    // Rows dropped by an earlier stop() are settled: a flush after this start never waits on them.
+    this.#written = this.#accepted - this.#pending.length;
+    this.#abort = new AbortController();
     await this.#exclusive(() => this.#ensureReady());
     this.#timer = setInterval(() => {
-      if (this.#pending.length > 0 || !this.#ready) {
-        this.#exclusive(() => this.#drain()).catch(() => {/* logged in drain */});
+      // Skipped while a drain is queued or running: ticks never pile up behind a slow server.
+      if ((this.#pending.length > 0 || !this.#ready) && this.#drainRun === undefined) {
+        this.#requestDrain().catch(() => {/* logged in drain */});
       }
     }, this.#opts.flushIntervalMs);
   }
@@ -182,33 +243,60 @@ export class QuestDbStore implements Store {
     if (this.#stopped || !this.#endpoint) return;
     this.#stopped = true;
     const deadline = Date.now() + this.#opts.shutdownTimeoutMs;
-    await this.#exclusive(async () => {
+    const left = () => Math.max(0, deadline - Date.now());
+    const final = this.#exclusive(async () => {
       while (this.#pending.length > 0 && Date.now() < deadline) {
-        if (await this.#drain()) break;
-        await new Promise((r) => setTimeout(r, Math.min(200, Math.max(0, deadline - Date.now()))));
+        if (await this.#drain(true)) break;
+        await new Promise((r) => setTimeout(r, Math.min(200, left())));
       }
-      const lost = this.#pending.length;
-      if (lost > 0) {
-        dropped.inc({ store: STORE }, lost);
-        this.#log.error("questdb unreachable at shutdown: rows not written", { rows: lost });
-        this.#pending = [];
-        backlog.set({ store: STORE }, 0);
-      }
-      await this.#transport?.close();
-      this.#transport = undefined;
-      this.#ready = false;
-    });
+    }, left());
+    // Past the deadline, whatever still waits on the server is cut off (queries are aborted; an
+    // ILP request in flight ends at the client's request_timeout and finds nothing to write).
+    await within(final.catch(() => {}), left());
+    this.#abort.abort();
+    const lost = this.#pending.length;
+    if (lost > 0) {
+      dropped.inc({ store: STORE }, lost);
+      this.#log.error("questdb unreachable at shutdown: rows not written", { rows: lost });
+      this.#pending = [];
+      backlog.set({ store: STORE }, 0);
+    }
+    await this.#transport?.close();
+    this.#transport = undefined;
+    this.#http?.close();
+    this.#http = undefined;
+    this.#ready = false;
   }
 
+  /**
+   * Writes the backlog, joining the drain already queued or running. Fails when a write fails,
+   * or when the backlog has not shrunk for `requestTimeoutMs` (a hanging server); the rows stay
+   * buffered and are retried either way.
+   */
   async flush(): Promise<void> {
-    const ok = await this.#exclusive(() => this.#drain());
-    if (!ok) {
-      throw new QuestDbError(
-        `questdb write failed (${
-          this.#failing ?? "unreachable"
-        }); ${this.#pending.length} rows buffered for retry`,
-      );
+    // The buffer is first in, first out: every row accepted so far is written once `#written`
+    // reaches this, whatever was accepted after the call.
+    const target = this.#accepted;
+    const ms = this.#opts.requestTimeoutMs;
+    let seen = this.#written;
+    let ok: boolean | undefined;
+    while (this.#written < target && !this.#stopped) {
+      ok = await within(this.#requestDrain(), ms);
+      if (ok === false) break;
+      if (ok === undefined) {
+        if (this.#written === seen) break;
+        seen = this.#written;
+      }
     }
+    if (this.#written >= target) return;
+    const why = this.#stopped
+      ? "the store stopped"
+      : ok === undefined
+      ? `no progress within ${ms} ms${this.#failing ? `; ${this.#failing}` : ""}`
+      : this.#failing ?? "unreachable";
+    throw new QuestDbError(
+      `questdb write failed (${why}); ${this.#pending.length} rows buffered for retry`,
+    );
   }
 
   health(): Promise<Health> {
@@ -232,10 +320,44 @@ export class QuestDbStore implements Store {
 
   // ---- writing ----
 
-  /** Runs `fn` after every earlier holder of the lock (sender, DDL and buffer are shared). */
-  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#lock.then(fn, fn);
+  /**
+   * Runs `fn` after every earlier holder of the lock (sender, DDL and buffer are shared). With
+   * `waitMs`, gives up (and never runs `fn`) when the lock is not free by then.
+   */
+  #exclusive<T>(fn: () => Promise<T>, waitMs?: number): Promise<T> {
+    let state: "waiting" | "running" | "abandoned" = "waiting";
+    const body = (): Promise<T> => {
+      if (state === "abandoned") return Promise.reject(new QuestDbError("abandoned"));
+      state = "running";
+      return fn();
+    };
+    const run = this.#lock.then(body, body);
     this.#lock = run.catch(() => {});
+    if (waitMs === undefined) return run;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (state !== "waiting") return;
+        state = "abandoned";
+        reject(
+          new QuestDbError(
+            `questdb unreachable: an earlier request has waited on the server for over ${waitMs} ms` +
+              (this.#failing ? ` (${this.#failing})` : ""),
+          ),
+        );
+      }, waitMs);
+      run.then(resolve, reject).finally(() => clearTimeout(timer));
+    });
+  }
+
+  /** Queues a drain unless one is already queued or running, whose outcome is then shared. */
+  #requestDrain(): Promise<boolean> {
+    if (this.#drainRun !== undefined) return this.#drainRun;
+    const run = this.#exclusive(() => this.#drain());
+    this.#drainRun = run;
+    const clear = () => {
+      if (this.#drainRun === run) this.#drainRun = undefined;
+    };
+    run.then(clear, clear);
     return run;
   }
 
@@ -243,7 +365,10 @@ export class QuestDbStore implements Store {
     if (this.#ready) return true;
     try {
       for (const sql of DDL) await this.#exec(sql);
-      const resolved = await SenderOptions.resolveAuto(this.#endpoint!.senderOptions);
+      const ep = this.#endpoint!;
+      // Asked here rather than by the client: its /settings request ignores tls_ca under Deno.
+      if (ep.negotiateProtocol) ep.senderOptions.protocol_version = await this.#protocolVersion();
+      const resolved = await SenderOptions.resolveAuto(ep.senderOptions);
       this.#transport = createTransport(resolved);
       // Version 3 servers read version 2 rows unchanged; only version 1 needs text doubles.
       this.#encoder = new IlpEncoder(String(resolved.protocol_version) === "1" ? 1 : 2);
@@ -254,6 +379,12 @@ export class QuestDbStore implements Store {
       this.#noteFailure(e);
       return false;
     }
+  }
+
+  /** The error of a call that needs QuestDB while it is not reachable. */
+  #unreachable(): QuestDbError {
+    const f = this.#failing ?? "not ready";
+    return new QuestDbError(f.startsWith("questdb") ? f : `questdb unreachable: ${f}`);
   }
 
   #noteFailure(e: unknown): void {
@@ -306,8 +437,12 @@ export class QuestDbStore implements Store {
     return "ok";
   }
 
-  /** Writes the backlog in batches of one table each. Returns true when it is empty. Locked. */
-  async #drain(): Promise<boolean> {
+  /**
+   * Writes the backlog in batches of one table each. Returns true when it is empty. Locked. Once
+   * stopped, only `stop()`'s own `final` drain writes.
+   */
+  async #drain(final = false): Promise<boolean> {
+    if (this.#stopped && !final) return this.#pending.length === 0;
     if (!(await this.#ensureReady())) return false;
     // Each pass sends a batch or stops, so the loop is bounded by the backlog size.
     while (this.#pending.length > 0) {
@@ -320,6 +455,7 @@ export class QuestDbStore implements Store {
       if (res === "invalid") res = await this.#isolate(batch);
       if (res === "retry") return false;
       this.#pending.splice(0, n);
+      this.#written += n;
       backlog.set({ store: STORE }, this.#pending.length);
     }
     if (this.#failing !== undefined) {
@@ -332,8 +468,9 @@ export class QuestDbStore implements Store {
   async #enqueue(rows: Row[]): Promise<void> {
     if (this.#stopped || !this.#endpoint) throw new QuestDbError("questdb store is not running");
     if (this.#pending.length + rows.length > this.#opts.bufferRows) {
-      // Make room by writing now; if QuestDB is down, reject this batch loudly.
-      await this.#exclusive(() => this.#drain());
+      // Make room by writing now (joining a drain in progress, for at most requestTimeoutMs);
+      // if QuestDB is down, reject this batch loudly.
+      await within(this.#requestDrain(), this.#opts.requestTimeoutMs).catch(() => {});
       if (this.#pending.length + rows.length > this.#opts.bufferRows) {
         dropped.inc({ store: STORE }, rows.length);
         const msg = `questdb write buffer full (${this.#pending.length} rows pending, limit ` +
@@ -343,9 +480,10 @@ export class QuestDbStore implements Store {
       }
     }
     for (const r of rows) this.#pending.push(r);
+    this.#accepted += rows.length;
     backlog.set({ store: STORE }, this.#pending.length);
-    if (this.#pending.length >= this.#opts.batchRows) {
-      this.#exclusive(() => this.#drain()).catch(() => {});
+    if (this.#pending.length >= this.#opts.batchRows && this.#drainRun === undefined) {
+      this.#requestDrain().catch(() => {});
     }
   }
 
@@ -369,20 +507,48 @@ export class QuestDbStore implements Store {
 
   // ---- reading ----
 
-  async #exec(sql: string): Promise<ExecResult> {
+  /**
+   * GETs `path` from QuestDB's HTTP API and reads the body, within `requestTimeoutMs` (and
+   * until `stop()` gives up), trusting `tls_ca` when given.
+   */
+  async #get(path: string): Promise<{ res: Response; text: string }> {
     const ep = this.#endpoint;
     if (!ep) throw new QuestDbError("questdb store is not started");
     const headers: HeadersInit = ep.authorization ? { authorization: ep.authorization } : {};
-    let res: Response;
+    const ms = this.#opts.requestTimeoutMs;
     try {
-      res = await fetch(`${ep.baseUrl}/exec?query=${encodeURIComponent(sql)}`, {
+      const res = await fetch(`${ep.baseUrl}${path}`, {
         headers,
-        signal: AbortSignal.timeout(this.#opts.requestTimeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(ms), this.#abort.signal]),
+        client: this.#http,
       });
+      return { res, text: await res.text() };
     } catch (e) {
-      throw new QuestDbError(`questdb unreachable: ${redact((e as Error).message)}`);
+      throw new QuestDbError(`questdb unreachable: ${describeFetchError(e, ms)}`);
     }
-    const text = await res.text();
+  }
+
+  /** The ILP version to use, chosen from the server's `/settings` as the client would. */
+  async #protocolVersion(): Promise<string> {
+    const { res, text } = await this.#get("/settings");
+    if (!res.ok) throw new QuestDbError(`questdb /settings answered ${res.status}`);
+    let versions: unknown;
+    try {
+      versions = JSON.parse(text)?.config?.["line.proto.support.versions"];
+    } catch {
+      throw new QuestDbError(`questdb /settings answered non-JSON: ${text.slice(0, 200)}`);
+    }
+    const have = Array.isArray(versions) ? versions.map(String) : [];
+    if (have.length === 0) return "1";
+    const best = ["3", "2", "1"].find((v) => have.includes(v));
+    if (best === undefined) {
+      throw new QuestDbError(`questdb supports no known ILP version (${have.join(", ")})`);
+    }
+    return best;
+  }
+
+  async #exec(sql: string): Promise<ExecResult> {
+    const { res, text } = await this.#get(`/exec?query=${encodeURIComponent(sql)}`);
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(text);
@@ -404,9 +570,12 @@ export class QuestDbStore implements Store {
   }
 
   async #query(sql: string): Promise<Record<string, unknown>[]> {
-    if (!this.#ready) await this.#exclusive(() => this.#ensureReady());
+    if (this.#stopped) throw new QuestDbError("questdb store is not running");
     if (!this.#ready) {
-      throw new QuestDbError(`questdb unreachable: ${this.#failing ?? "not ready"}`);
+      await this.#exclusive(() => this.#ensureReady(), this.#opts.requestTimeoutMs);
+    }
+    if (!this.#ready) {
+      throw this.#unreachable();
     }
     const r = await this.#exec(sql);
     const names = r.columns.map((c) => c.name);
@@ -541,9 +710,12 @@ export class QuestDbStore implements Store {
 
   /** Strategy changes are written at once (not buffered): the API reports their outcome. */
   #writeStrategy(id: string, doc: StrategyDoc | undefined): Promise<void> {
+    if (this.#stopped || !this.#endpoint) {
+      return Promise.reject(new QuestDbError("questdb store is not running"));
+    }
     return this.#exclusive(async () => {
       if (!(await this.#ensureReady())) {
-        throw new QuestDbError(`questdb unreachable: ${this.#failing ?? "not ready"}`);
+        throw this.#unreachable();
       }
       const ts = Math.max(Date.now(), this.#lastStrategyTs + 1);
       this.#lastStrategyTs = ts;
@@ -556,7 +728,7 @@ export class QuestDbStore implements Store {
         writeErrors.inc({ store: STORE });
         throw new QuestDbError(`questdb strategy write failed: ${redact((e as Error).message)}`);
       }
-    });
+    }, this.#opts.requestTimeoutMs);
   }
 
   async putStrategy(doc: StrategyDoc): Promise<void> {

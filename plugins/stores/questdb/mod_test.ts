@@ -2,13 +2,39 @@ import assert from "node:assert/strict";
 import { FakeQuestDb } from "../../../tests/fakes/questdb.ts";
 import { candle, recordingLogger, signal } from "../../../tests/store_contract.ts";
 import { registry } from "../../../core/metrics.ts";
-import { QuestDbStore, StoreOverflowError } from "./mod.ts";
+import { QuestDbError, QuestDbStore, StoreOverflowError } from "./mod.ts";
 import { parseQuestDbConfig, QuestDbConfigError } from "./config.ts";
 
 async function metric(name: string): Promise<number> {
   const m = registry.getSingleMetric(name);
   const v = (await m?.get())?.values.find((x) => x.labels.store === "questdb");
   return v?.value ?? 0;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `p`, or a rejection once `ms` have passed, so a test of a bound fails fast when it is broken. */
+async function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: still waiting after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs `fn` and returns how long it took to settle, asserting it rejects with `expected`. */
+async function timeRejection(
+  fn: () => Promise<unknown>,
+  expected: new (...a: never[]) => Error,
+  what: string,
+): Promise<number> {
+  const t = Date.now();
+  await assert.rejects(bounded(fn(), 3000, what), expected, what);
+  return Date.now() - t;
 }
 
 async function until(cond: () => boolean, what: string, ms = 3000): Promise<void> {
@@ -240,4 +266,130 @@ Deno.test("questdb config: http/https only, credentials never echoed", () => {
   assert.equal(ep.baseUrl, "https://db.example:9443");
   assert.equal(ep.authorization, `Basic ${btoa("admin:quest")}`);
   assert.equal(parseQuestDbConfig("http::addr=localhost;").baseUrl, "http://localhost:9000");
+});
+
+Deno.test("questdb: a server that never answers does not pile up drains; flush, strategy writes and stop stay bounded", async () => {
+  const fake = FakeQuestDb.start();
+  fake.hang(); // accepts connections, never answers: every /exec waits its full timeout
+  const opts = { flushIntervalMs: 10, requestTimeoutMs: 200, shutdownTimeoutMs: 0 };
+  const store = new QuestDbStore(fake.config(), opts, recordingLogger());
+  try {
+    await store.start();
+    await store.upsertCandles("BTC", "1m", [candle(0)]);
+    // 150 timer ticks: queued one behind the other they would be 30 s of waiting.
+    await sleep(1500);
+    const doc = { id: "s", config: {}, created_at: 1, updated_at: 1 };
+    assert.ok((await timeRejection(() => store.flush(), QuestDbError, "flush")) < 1000);
+    assert.ok((await timeRejection(() => store.putStrategy(doc), QuestDbError, "put")) < 1000);
+    const t = Date.now();
+    await bounded(store.stop(), 3000, "stop");
+    assert.ok(Date.now() - t < 500, `stop took ${Date.now() - t} ms with shutdownTimeoutMs 0`);
+  } finally {
+    await bounded(store.stop(), 3000, "stop").catch(() => {});
+    await fake.stop();
+  }
+});
+
+Deno.test("questdb: writes to a server that hangs after start are bounded too, and land once it answers", async () => {
+  const fake = FakeQuestDb.start();
+  const store = new QuestDbStore(
+    fake.config("request_timeout=200;retry_timeout=0;"),
+    { flushIntervalMs: 10, requestTimeoutMs: 200, bufferRows: 5, shutdownTimeoutMs: 1000 },
+    recordingLogger(),
+  );
+  try {
+    await store.start();
+    fake.hang();
+    await store.upsertCandles("BTC", "1m", [candle(0), candle(1)]);
+    await sleep(1500);
+    const doc = { id: "s", config: {}, created_at: 1, updated_at: 1 };
+    assert.ok((await timeRejection(() => store.flush(), QuestDbError, "flush")) < 1000);
+    assert.ok((await timeRejection(() => store.putStrategy(doc), QuestDbError, "put")) < 1000);
+    const more = [2, 3, 4, 5].map((i) => candle(i));
+    const overflow = () => store.upsertCandles("BTC", "1m", more);
+    assert.ok((await timeRejection(overflow, StoreOverflowError, "overflow")) < 1000);
+    fake.unhang();
+    await until(() => store.backlog === 0, "the backlog to drain");
+    await store.flush();
+    assert.deepEqual(await store.candles("BTC", "1m"), [candle(0), candle(1)]);
+  } finally {
+    await bounded(store.stop(), 3000, "stop").catch(() => {});
+    await fake.stop();
+  }
+});
+
+Deno.test("questdb config: a credential holding a single ';' is never echoed, even in part", () => {
+  const cases: [string, string[]][] = [
+    ["http::addr=db:9000;username=admin;password=Sx9q;Zk7w;", ["Sx9q", "Zk7w"]],
+    ["http::addr=db:9000;username=admin;password=ab;Hq3vX=1;", ["Hq3vX"]],
+    ["http::addr=db:9000;username=admin;password=pa\tWq8z;", ["Wq8z"]],
+    ["http::addr=db:9000;token=Tk4r;Vb2n;", ["Tk4r", "Vb2n"]],
+    ["http::addr=db:9000;token=Tk4r;Vb2n=;", ["Tk4r", "Vb2n"]],
+  ];
+  for (const [conf, secrets] of cases) {
+    let message = "";
+    assert.throws(() => parseQuestDbConfig(conf), (e) => {
+      message = (e as Error).message;
+      return e instanceof QuestDbConfigError;
+    });
+    for (const secret of secrets) assert.ok(!message.includes(secret), `${conf}: ${message}`);
+    assert.match(message, /setting [34]/, message);
+  }
+  assert.match(
+    (() => {
+      try {
+        parseQuestDbConfig("http::addr=db:9000;password=Sx9q;Zk7w;");
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return "";
+    })(),
+    /setting 3 \(the one after 'password='\) has no '='.*';;'/,
+  );
+  // A typo far from any credential is still named.
+  assert.throws(() => parseQuestDbConfig("http::addr=db:9000;bogus=1;"), /unknown key 'bogus'/);
+  // ';;' is the escape for a ';' inside a value.
+  const ep = parseQuestDbConfig("http::addr=db:9000;username=admin;password=ok;;Mm5p;");
+  assert.equal(ep.authorization, `Basic ${btoa("admin:ok;Mm5p")}`);
+});
+
+const TESTDATA = new URL("./testdata/", import.meta.url);
+
+Deno.test("questdb: over https with a private CA (tls_ca) it becomes ready, writes and reads", async () => {
+  const tls = {
+    cert: await Deno.readTextFile(new URL("server.pem", TESTDATA)),
+    key: await Deno.readTextFile(new URL("server.key", TESTDATA)),
+  };
+  const fake = FakeQuestDb.start({ tls });
+  const caPath = new URL("ca.pem", TESTDATA).pathname;
+  const store = new QuestDbStore(fake.config(`tls_ca=${caPath};`), {}, recordingLogger());
+  const log = recordingLogger();
+  const untrusting = new QuestDbStore(fake.config(), { requestTimeoutMs: 1000 }, log);
+  try {
+    await store.start();
+    assert.deepEqual(await store.health(), { ok: true, detail: "backlog 0 rows", required: true });
+    const rows = [candle(0), candle(1)];
+    await store.upsertCandles("BTC", "1m", rows);
+    await store.flush();
+    assert.deepEqual(await store.candles("BTC", "1m"), rows);
+    // Without the CA the reason is in the log, not just "fetch failed".
+    await untrusting.start();
+    assert.equal((await untrusting.health()).ok, false);
+    assert.match(log.lines.join("\n"), /questdb unreachable: .*certificate/i);
+    await assert.rejects(
+      new QuestDbStore(fake.config("tls_verify=unsafe_off;"), {}, recordingLogger()).start(),
+      (e) =>
+        e instanceof QuestDbConfigError && /unsafe_off is not supported.*tls_ca/.test(e.message),
+    );
+    await assert.rejects(
+      new QuestDbStore(fake.config("tls_ca=/nonexistent/ca.pem;"), {}, recordingLogger()).start(),
+      (e) =>
+        e instanceof QuestDbConfigError &&
+        /tls_ca: cannot read \/nonexistent\/ca.pem.*read permission/.test(e.message),
+    );
+  } finally {
+    await store.stop();
+    await untrusting.stop();
+    await fake.stop();
+  }
 });
