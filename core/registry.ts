@@ -156,6 +156,19 @@ function shortPath(url: URL | string): string {
 }
 
 /**
+ * The file plugin `kind:id` was loaded from, relative to the project root when inside it (e.g.
+ * `plugins/indicators/rsi.ts`); `undefined` when `sources` does not know it.
+ */
+export function pluginFile(
+  sources: ReadonlyMap<string, string>,
+  kind: PluginKind,
+  id: string,
+): string | undefined {
+  const url = sources.get(`${kind}:${id}`);
+  return url === undefined ? undefined : shortPath(url);
+}
+
+/**
  * Imports every plugin module and validates it against its contract. All problems (import
  * failures, contract violations, duplicate ids, indicators naming unknown categories) are
  * collected and thrown together as a {@linkcode PluginError}.

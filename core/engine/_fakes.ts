@@ -14,12 +14,31 @@ export interface ScriptState extends IndicatorState {
   readonly candles: Candle[];
 }
 
-/** Builds an indicator whose signal is `judge(last candle, count)`; values: `{ range }`. */
+/**
+ * The states a scripted indicator declares unless told otherwise: the generic ones the engine's
+ * tests and benches script (`S`, `S-2` … `S2`, `Neutral`). The engine refuses any other state.
+ */
+export const SCRIPTED_STATES: readonly string[] = Object.freeze([
+  "Scripted",
+  "Neutral",
+  "S",
+  "S-2",
+  "S-1",
+  "S0",
+  "S1",
+  "S2",
+]);
+
+/**
+ * Builds an indicator whose signal is `judge(last candle, count)`; values: `{ range }`. The
+ * judge's states must be among `states`.
+ */
 export function scriptedIndicator(
   id: string,
   category: string,
   judge: (c: Candle, count: number) => IndicatorSignal,
   warmup = 1,
+  states: readonly string[] = SCRIPTED_STATES,
 ): Indicator<{ k: number }, ScriptState> {
   return {
     kind: "indicator",
@@ -28,7 +47,7 @@ export function scriptedIndicator(
     description: `scripted ${id}`,
     params: z.object({ k: z.number().int().min(0).default(1) }).strict(),
     outputs: ["range"],
-    states: ["Scripted"],
+    states,
     warmup: () => warmup,
     create(): ScriptState {
       const candles: Candle[] = [];

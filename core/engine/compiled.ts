@@ -20,6 +20,13 @@ export interface CompiledIndicator {
   readonly params: unknown;
   /** Position of its category in {@linkcode CompiledStrategy.categories}. */
   readonly category: number;
+  /**
+   * The plugin's declared `states`, for the check of each new signal's state (a signal whose
+   * state is not among them is refused as malformed).
+   */
+  readonly states: ReadonlySet<string>;
+  /** The plugin's module file when the plugins came with their sources (a `Registry`). */
+  readonly source?: string;
 }
 
 /** One category with its members. */
@@ -34,6 +41,8 @@ export interface CompiledCategory {
   readonly combine?: Category["combine"];
   /** Positions of its enabled indicators in {@linkcode CompiledStrategy.indicators}. */
   readonly members: readonly number[];
+  /** The plugin's module file when the plugins came with their sources (a `Registry`). */
+  readonly source?: string;
 }
 
 /** A ready-to-run strategy. Immutable and shareable between series. */

@@ -8,6 +8,7 @@ import type { Candle } from "../candle.ts";
 import type { Category } from "../category.ts";
 import type { Indicator } from "../indicator.ts";
 import type { Interval } from "../interval.ts";
+import { pluginFile } from "../registry.ts";
 import type { SignalRecord } from "../signal.ts";
 import type { CompiledCategory, CompiledIndicator, CompiledStrategy } from "./compiled.ts";
 import { SignalSeries, type SignalSeriesOptions } from "./series.ts";
@@ -25,6 +26,11 @@ export interface EnginePlugins {
   indicators: ReadonlyMap<string, Indicator> | Iterable<Indicator>;
   /** Category plugins, likewise; their order is the default category order. */
   categories: ReadonlyMap<string, Category> | Iterable<Category>;
+  /**
+   * `kind:id` → the module URL each plugin came from (a `Registry`'s `sources`); optional, used
+   * to name a misbehaving plugin's file.
+   */
+  sources?: ReadonlyMap<string, string>;
 }
 
 const WEIGHT_SUM_TOLERANCE = 1e-6;
@@ -49,8 +55,9 @@ function orderedIds(preferred: readonly string[], all: Iterable<string>): string
 
 /**
  * Validates `profile` against the plugins and resolves it for the hot path. Every problem
- * (unknown ids, bad indicator parameters, weights, a stops source that is not enabled) is
- * collected into one {@linkcode StrategyError}.
+ * (unknown ids, bad indicator parameters, weights, a stops source that is not enabled, a
+ * `warmup()` that throws or returns no usable count) is collected into one
+ * {@linkcode StrategyError}.
  */
 export function compileStrategy(
   id: string,
@@ -62,6 +69,9 @@ export function compileStrategy(
   const categories = byId(plugins.categories);
   const problems: string[] = [];
   const known = (m: Map<string, unknown>) => [...m.keys()].join(", ") || "none";
+  const sources = plugins.sources;
+  const fileOf = (kind: "indicator" | "category", pid: string): string | undefined =>
+    sources === undefined ? undefined : pluginFile(sources, kind, pid);
 
   for (const key of Object.keys(p.indicators)) {
     if (!indicators.has(key)) {
@@ -96,7 +106,14 @@ export function compileStrategy(
       problems.push(`indicators.${indId}: its category "${ind.category}" is not registered`);
       continue;
     }
-    compiled.push({ id: indId, indicator: ind, params: parsed.data, category: cat });
+    compiled.push({
+      id: indId,
+      indicator: ind,
+      params: parsed.data,
+      category: cat,
+      states: new Set(ind.states),
+      source: fileOf("indicator", indId),
+    });
   }
   if (compiled.length === 0 && problems.length === 0) {
     problems.push("indicators: no indicator is enabled");
@@ -131,6 +148,7 @@ export function compileStrategy(
       weight: weightOf(c),
       combine: plugin.combine,
       members: compiled.flatMap((ci, j) => ci.category === i ? [j] : []),
+      source: fileOf("category", c),
     };
   });
 
@@ -161,12 +179,21 @@ export function compileStrategy(
 
   let warmup = 1;
   for (const ci of compiled) {
-    const w = ci.indicator.warmup(ci.params);
-    if (!Number.isFinite(w) || w < 0) {
-      throw new StrategyError(id, [`indicators.${ci.id}: warmup() returned ${w}`]);
+    const where = `indicators.${ci.id}${ci.source === undefined ? "" : ` (${ci.source})`}`;
+    let w: number;
+    try {
+      w = ci.indicator.warmup(ci.params);
+    } catch (e) {
+      problems.push(`${where}: warmup() threw: ${(e as Error)?.message ?? e}`);
+      continue;
+    }
+    if (typeof w !== "number" || !Number.isFinite(w) || w < 0) {
+      problems.push(`${where}: warmup() returned ${w}`);
+      continue;
     }
     if (w > warmup) warmup = Math.ceil(w);
   }
+  if (problems.length > 0) throw new StrategyError(id, problems);
 
   return Object.freeze({
     id,
@@ -211,6 +238,7 @@ export class SignalEngine {
     this.#plugins = {
       indicators: byId(plugins.indicators),
       categories: byId(plugins.categories),
+      sources: plugins.sources,
     };
   }
 

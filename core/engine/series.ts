@@ -16,7 +16,7 @@ import type {
   SignalDecision,
   SignalRecord,
 } from "../signal.ts";
-import type { CompiledStrategy } from "./compiled.ts";
+import type { CompiledIndicator, CompiledStrategy } from "./compiled.ts";
 import { clampScore } from "./score.ts";
 import { BIASES, DIRECTIONS, ScoreMemo } from "./score_memo.ts";
 import { isValidCandle } from "./candle_check.ts";
@@ -181,6 +181,34 @@ function signalCopy(s: IndicatorSignal): IndicatorSignal {
   };
 }
 
+/** ` (file)` naming a plugin's module when it is known, else nothing. */
+function fromFile(source: string | undefined): string {
+  return source === undefined ? "" : ` (${source})`;
+}
+
+/** A thrown value's message. */
+function messageOf(e: unknown): string {
+  return String((e as Error)?.message ?? e);
+}
+
+/**
+ * Why the `values()` of indicator `ci` do not have exactly its declared `outputs` keys, or
+ * `undefined` when they do.
+ */
+function outputsProblem(ci: CompiledIndicator, v: unknown): string | undefined {
+  const outputs = ci.indicator.outputs;
+  const plugin = `indicator "${ci.id}"${fromFile(ci.source)}`;
+  if (v === null || typeof v !== "object") return `${plugin} values() returned ${v}`;
+  const missing = outputs.filter((k) => !Object.hasOwn(v, k));
+  const extra = Object.keys(v).filter((k) => !outputs.includes(k));
+  if (missing.length === 0 && extra.length === 0) return undefined;
+  const list = (ks: readonly string[]) => ks.map((k) => `"${k}"`).join(", ");
+  return `${plugin} values() keys do not match its outputs (${list(outputs)}):` +
+    (missing.length > 0 ? ` missing ${list(missing)}` : "") +
+    (missing.length > 0 && extra.length > 0 ? ";" : "") +
+    (extra.length > 0 ? ` extra ${list(extra)}` : "");
+}
+
 function checkSignal(s: IndicatorSignal, id: string): string | undefined {
   if (s === null || typeof s !== "object") return `indicator "${id}" evaluate() returned ${s}`;
   if (typeof s.score !== "number" || !Number.isFinite(s.score)) {
@@ -305,7 +333,10 @@ export class SignalSeries {
   #last = -Infinity;
   #failed: Error | undefined;
 
-  /** Creates a fresh state per enabled indicator; no `opts.priceRule`: prices are not rounded. */
+  /**
+   * Creates a fresh state per enabled indicator (a `create` that throws is a
+   * {@linkcode PluginFailure} naming the plugin); no `opts.priceRule`: prices are not rounded.
+   */
   constructor(
     symbol: string,
     interval: Interval,
@@ -317,7 +348,17 @@ export class SignalSeries {
     this.strategy = strategy;
     this.#where = `${symbol} ${interval}`;
     this.#rule = opts.priceRule ?? exactPriceRule;
-    this.#states = strategy.indicators.map((ci) => ci.indicator.create(ci.params));
+    this.#states = strategy.indicators.map((ci) => {
+      try {
+        return ci.indicator.create(ci.params);
+      } catch (e) {
+        throw new PluginFailure(
+          `${this.#where}: indicator "${ci.id}"${fromFile(ci.source)} create threw: ${
+            messageOf(e)
+          }`,
+        );
+      }
+    });
     const nc = strategy.categories.length;
     this.#scores = new Float64Array(nc);
     this.#memo = new ScoreMemo(
@@ -378,7 +419,9 @@ export class SignalSeries {
    * {@linkcode CandleError} for an invalid candle and {@linkcode CandleOrderError} for one not
    * after the last; neither touches any state. If an indicator throws while updating, the states
    * are no longer consistent: the series fails for good ({@linkcode PluginFailure}) and must be
-   * rebuilt from history.
+   * rebuilt from history; so does an indicator whose `values()` keys are not its declared
+   * `outputs` (checked once, at the first evaluation). A signal that is malformed (a non-finite
+   * score, a state the plugin does not declare, …) is a {@linkcode PluginFailure} for that candle.
    */
   update(candle: Candle): SignalRecord | undefined {
     return this.#feed(candle) ? this.#record(candle) : undefined;
@@ -433,6 +476,8 @@ export class SignalSeries {
     // Block index from which candles are evaluated: the series count after feeding index q is
     // #count + q + 1.
     const warmFrom = Math.max(0, this.strategy.warmup - this.#count - 1);
+    // Whether candle `warmFrom` is the series' first evaluation (its outputs are checked first).
+    const firstWarm = this.strategy.warmup - this.#count - 1 >= 0;
     // The first failure in the order the one-candle path meets them: by candle, then updates
     // before evaluations, then by slot.
     let failQ = len;
@@ -489,9 +534,12 @@ export class SignalSeries {
       const c = candles[start + q];
       this.#last = c.time;
       this.#count++;
-      if (q < warmFrom) {
-        putDecision(out, q, undefined);
-        continue;
+      if (q <= warmFrom) {
+        if (q < warmFrom) {
+          putDecision(out, q, undefined);
+          continue;
+        }
+        if (firstWarm) this.#checkOutputs();
       }
       let i = 0;
       for (; i < n; i++) {
@@ -511,6 +559,8 @@ export class SignalSeries {
     }
     if (failSlot >= 0) {
       if (failPhase === 0) throw this.#updateThrew(failSlot, failError);
+      // As one candle at a time: the outputs are checked before the first evaluation.
+      if (firstWarm && failQ === warmFrom) this.#checkOutputs();
       this.#failed = this.#evaluateThrew(failSlot, failError);
       throw this.#failed;
     }
@@ -547,6 +597,29 @@ export class SignalSeries {
     return undefined;
   }
 
+  /**
+   * Once per series, before its first evaluation (every state is warm): each plugin's `values()`
+   * must have exactly its declared `outputs` keys. A plugin breaking that fails the series for
+   * good ({@linkcode PluginFailure}).
+   */
+  #checkOutputs(): void {
+    const inds = this.strategy.indicators;
+    for (let i = 0; i < inds.length; i++) {
+      let problem: string | undefined;
+      try {
+        problem = outputsProblem(inds[i], this.#states[i].values());
+      } catch (e) {
+        problem = `indicator "${inds[i].id}"${fromFile(inds[i].source)} values() threw: ${
+          messageOf(e)
+        }`;
+      }
+      if (problem !== undefined) {
+        this.#failed = new PluginFailure(problem);
+        throw new PluginFailure(`${this.#where}: ${problem}`);
+      }
+    }
+  }
+
   /** Slot `i`'s update threw `e`: the states are no longer consistent, the series fails for good. */
   #updateThrew(i: number, e: unknown): PluginFailure {
     this.#failed = new PluginFailure(
@@ -571,7 +644,11 @@ export class SignalSeries {
     }
     this.#last = candle.time;
     this.#count++;
-    if (this.#count < this.strategy.warmup) return false;
+    // One compare per candle either way: the equal case is the series' first evaluation.
+    if (this.#count <= this.strategy.warmup) {
+      if (this.#count < this.strategy.warmup) return false;
+      this.#checkOutputs();
+    }
     this.#evaluate(candle);
     return true;
   }
@@ -588,6 +665,11 @@ export class SignalSeries {
     const bad = checkSignal(s, ci.id);
     if (bad !== undefined) {
       this.#badSignal = bad;
+      return undefined;
+    }
+    if (!ci.states.has(s.state)) {
+      this.#badSignal = `indicator "${ci.id}"${fromFile(ci.source)} returned state "${s.state}", ` +
+        `not one of its declared states (${ci.indicator.states.join(", ")})`;
       return undefined;
     }
     const contribution: Contribution = {
@@ -668,7 +750,15 @@ export class SignalSeries {
       let raw = 0;
       for (let j = 0; j < members.length; j++) raw += parts[members[j]].score;
       if (cat.combine !== undefined) {
-        raw = cat.combine(members.map((m) => parts[m].signal));
+        try {
+          raw = cat.combine(members.map((m) => parts[m].signal));
+        } catch (e) {
+          throw new PluginFailure(
+            `${this.#where}: category "${cat.id}"${fromFile(cat.source)} combine threw: ${
+              messageOf(e)
+            }`,
+          );
+        }
         if (typeof raw !== "number" || !Number.isFinite(raw)) {
           throw new PluginFailure(`${this.#where}: category "${cat.id}" combine returned ${raw}`);
         }

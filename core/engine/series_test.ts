@@ -6,6 +6,7 @@ import type { SignalRecord } from "../signal.ts";
 import {
   candleAt,
   fakeCategory,
+  SCRIPTED_STATES,
   scriptedIndicator,
   type ScriptState,
   seedCategories,
@@ -27,14 +28,20 @@ const FROZEN_NEUTRAL = Object.freeze(S(0, "Neutral"));
 /** Five fake indicators (one per seed category) replaying `script[id][candle index]`. */
 function pluginsFor(script: Script, warmup = 1): EnginePlugins {
   const at = (id: string) => (_c: Candle, n: number) => script[id]?.[n - 1] ?? N;
+  // Each fake declares the states its script uses.
+  const ind = (id: string, category: string) =>
+    scriptedIndicator(id, category, at(id), warmup, [
+      ...SCRIPTED_STATES,
+      ...(script[id] ?? []).map((s) => s?.state).filter((x) => typeof x === "string"),
+    ]);
   return {
     indicators: [
-      scriptedIndicator("ema", "trend", at("ema"), warmup),
-      scriptedIndicator("st", "trend", at("st"), warmup),
-      scriptedIndicator("rsi", "momentum", at("rsi"), warmup),
-      scriptedIndicator("atr", "volatility", at("atr"), warmup),
-      scriptedIndicator("obv", "volume", at("obv"), warmup),
-      scriptedIndicator("funding", "perp", at("funding"), warmup),
+      ind("ema", "trend"),
+      ind("st", "trend"),
+      ind("rsi", "momentum"),
+      ind("atr", "volatility"),
+      ind("obv", "volume"),
+      ind("funding", "perp"),
     ],
     categories: seedCategories(),
   };
@@ -339,7 +346,9 @@ Deno.test("a plugin minting a new frozen signal every candle stays correct and b
   plugins.indicators = [...(plugins.indicators as never[])].map((
     ind: ReturnType<typeof scriptedIndicator>,
   ) =>
-    ind.id === "ema" ? scriptedIndicator("ema", "trend", minted) : ind.id === "st" // a frozen partner, so trend results are cacheable
+    ind.id === "ema"
+      ? scriptedIndicator("ema", "trend", minted, 1, scores.map((_, i) => `S${i + 1}`))
+      : ind.id === "st" // a frozen partner, so trend results are cacheable
       ? scriptedIndicator("st", "trend", () => FROZEN_NEUTRAL)
       : ind
   );
@@ -527,10 +536,16 @@ Deno.test("decideBlock: a plugin rewriting one signal object per call is read pe
   // see the last one's score.
   const shared: IndicatorSignal = { score: 0, state: "Live", reason: "" };
   const plugins = pluginsFor({});
-  const live = scriptedIndicator("live", "momentum", (c) => {
-    shared.score = c.close > 100 ? 5 : c.close < 100 ? -5 : 0;
-    return shared;
-  });
+  const live = scriptedIndicator(
+    "live",
+    "momentum",
+    (c) => {
+      shared.score = c.close > 100 ? 5 : c.close < 100 ? -5 : 0;
+      return shared;
+    },
+    1,
+    ["Live"],
+  );
   const withLive = {
     indicators: [live, ...plugins.indicators as never[]],
     categories: plugins.categories,
