@@ -121,6 +121,11 @@ function isHelper(name: string): boolean {
   return name.startsWith("_") || name.startsWith(".");
 }
 
+/** Module files Deno imports as they are: a plugin may be written in TypeScript or JavaScript. */
+const PLUGIN_FILE = /\.(ts|mts|js|mjs)$/;
+/** Declarations, tests and benches beside the plugins. */
+const NOT_PLUGIN_FILE = /\.d\.m?ts$|_(test|bench)\.(ts|mts|js|mjs)$/;
+
 /** Lists the plugin module URLs in one folder, sorted by name for a deterministic order. */
 export async function listPluginModules(dir: string | URL): Promise<URL[]> {
   const base = toDirUrl(dir);
@@ -136,8 +141,7 @@ export async function listPluginModules(dir: string | URL): Promise<URL[]> {
   for (const e of entries) {
     if (isHelper(e.name)) continue;
     if (e.isFile) {
-      if (!e.name.endsWith(".ts") || e.name.endsWith(".d.ts")) continue;
-      if (e.name.endsWith("_test.ts") || e.name.endsWith("_bench.ts")) continue;
+      if (!PLUGIN_FILE.test(e.name) || NOT_PLUGIN_FILE.test(e.name)) continue;
       out.push(new URL(e.name, base));
     } else if (e.isDirectory) {
       const mod = new URL(`${e.name}/mod.ts`, base);

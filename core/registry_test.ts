@@ -54,10 +54,15 @@ async function problemsOf(roots: PluginRoot[]): Promise<string[]> {
 Deno.test("helpers, tests and benches are not plugin modules; folders count by mod.ts", async () => {
   await withDir({
     "a.ts": "",
+    "b.js": "",
+    "c.mts": "",
+    "d.mjs": "",
     "_helper.ts": "",
     "a_test.ts": "",
     "a_bench.ts": "",
+    "b_test.js": "",
     "types.d.ts": "",
+    "types.d.mts": "",
     "notes.md": "",
     "folder/mod.ts": "",
     "_private/mod.ts": "",
@@ -66,7 +71,7 @@ Deno.test("helpers, tests and benches are not plugin modules; folders count by m
     const mods = (await listPluginModules(dir)).map((u) =>
       u.href.slice(u.href.lastIndexOf(dir) + dir.length + 1)
     );
-    assert.deepEqual(mods, ["a.ts", "folder/mod.ts"]);
+    assert.deepEqual(mods, ["a.ts", "b.js", "c.mts", "d.mjs", "folder/mod.ts"]);
   });
 });
 
