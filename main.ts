@@ -9,7 +9,7 @@ import { readEnv } from "./core/context.ts";
 import { createLogger, redact, setLogLevel } from "./core/log.ts";
 import { configureIndicators, discover, PluginError } from "./core/registry.ts";
 import { parseCommandLine, USAGE, UsageError } from "./runtime/args.ts";
-import { ServiceConfigError, startService } from "./runtime/service.ts";
+import { ServiceConfigError, StartAborted, startService } from "./runtime/service.ts";
 import { StrategyError } from "./core/engine/mod.ts";
 import { VERSION } from "./runtime/version.ts";
 import {
@@ -60,6 +60,28 @@ export async function main(argv: string[]): Promise<void> {
   setLogLevel(config.log_level);
   const logger = createLogger("perptrix");
 
+  // Signals are handled from here on: one during start-up aborts it (what started is stopped)
+  // and the process still exits 0, as after a normal graceful stop.
+  const aborted = new AbortController();
+  const stopped = Promise.withResolvers<void>();
+  let service: Awaited<ReturnType<typeof startService>> | undefined;
+  let stopping = false;
+  const onSignal = () => {
+    if (!service) return aborted.abort();
+    if (stopping) return;
+    stopping = true;
+    service.stop().then(stopped.resolve, (e) => {
+      logger.error("stop failed", { error: e });
+      stopped.resolve();
+    });
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  const removeListeners = () => {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+  };
+
   let registry;
   try {
     registry = await discover({
@@ -81,13 +103,13 @@ export async function main(argv: string[]): Promise<void> {
   const profiles = new Map<string, unknown>();
   let compiled: CompiledStrategies | undefined;
 
-  let service: Awaited<ReturnType<typeof startService>> | undefined;
   try {
     service = await startService({
       config,
       registry,
       roles: args.roles,
       logger,
+      signal: aborted.signal,
       // Late-bound: the provider (and its price rules) exists once the service is up.
       evaluator: () =>
         createEvaluator(registry, config, {
@@ -101,23 +123,15 @@ export async function main(argv: string[]): Promise<void> {
       },
     });
   } catch (e) {
+    removeListeners();
+    if (e instanceof StartAborted) return;
     if (e instanceof ServiceConfigError) fail(2, `error: ${e.message}`);
     if (e instanceof StrategyError) fail(2, e.message);
     throw e;
   }
 
-  const stopped = Promise.withResolvers<void>();
-  const onSignal = () => {
-    service.stop().then(stopped.resolve, (e) => {
-      logger.error("stop failed", { error: e });
-      stopped.resolve();
-    });
-  };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
   await stopped.promise;
-  Deno.removeSignalListener("SIGINT", onSignal);
-  Deno.removeSignalListener("SIGTERM", onSignal);
+  removeListeners();
 }
 
 if (import.meta.main) {

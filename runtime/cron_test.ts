@@ -6,7 +6,15 @@ import type { RangeQuery, Store } from "../core/store.ts";
 import { MemoryStore } from "../plugins/stores/memory.ts";
 import { recordingLogger, signal } from "../tests/store_contract.ts";
 import type { EvalJob } from "./eval_job.ts";
-import { cronForSeconds, scheduleSweep, sweep } from "./cron.ts";
+import {
+  cronForSeconds,
+  defaultLookbackMs,
+  scheduleSweep,
+  sweep,
+  SWEEP_MAX_PAGES,
+  SWEEP_PAGE,
+} from "./cron.ts";
+import { cronMaxGapMs } from "./cron_period.ts";
 import { MemoryEvalQueue } from "./memory_queue.ts";
 
 const T0 = Date.UTC(2025, 6, 25);
@@ -143,4 +151,98 @@ Deno.test("scheduleSweep: eval_cron uses Deno.cron with that expression", () => 
   );
   assert.equal(s.how, "cron */5 * * * *");
   s.stop();
+});
+
+/**
+ * `n` BTC 1m bars ending with one still open at `now`, every closed one signalled except those at
+ * the given offsets (in bars before the open one).
+ */
+async function longSeries(n: number, unsignalledAgo: number[]): Promise<[Store, number, number[]]> {
+  const store = new MemoryStore();
+  await store.start();
+  const bars = Array.from({ length: n }, (_, i) => ({ ...bar(i), high: 200, close: 100 }));
+  await store.upsertCandles("BTC", "1m", bars);
+  const openIdx = n - 1;
+  const skip = new Set(unsignalledAgo.map((k) => openIdx - k));
+  const signals = bars.slice(0, -1).filter((_, i) => !skip.has(i)).map((b) =>
+    signal({ symbol: "BTC", interval: "1m", time: b.time })
+  );
+  for (let i = 0; i < signals.length; i += 1000) {
+    await store.upsertSignals(signals.slice(i, i + 1000));
+  }
+  const now = bars[openIdx].time + 30_000;
+  return [store, now, [...skip].sort((a, b) => a - b).map((i) => bars[i].time)];
+}
+
+async function announced(store: Store, cfg: typeof config, now: number): Promise<number[]> {
+  const jobs: number[] = [];
+  const queue = newQueue();
+  const enqueue = queue.enqueue.bind(queue);
+  queue.enqueue = (job: EvalJob) => {
+    jobs.push(job.candle.time);
+    return enqueue(job);
+  };
+  await sweep({ config: cfg, store, queue, logger: recordingLogger(), now: () => now });
+  await queue.close(1000);
+  return jobs;
+}
+
+Deno.test("sweep: an hourly eval_cron looks back 3 hours, not 3 eval_interval_seconds", async () => {
+  const cfg = buildConfig({
+    symbols: ["BTC"],
+    intervals: ["1m"],
+    eval_interval_seconds: 60,
+    eval_cron: "0 * * * *",
+  });
+  assert.equal(defaultLookbackMs(cfg, "1m"), 3 * 3600_000);
+  // Missed since the previous hourly run (and the one before it): 10, 70 and 170 minutes ago.
+  const [store, now, missing] = await longSeries(400, [10, 70, 170]);
+  assert.deepEqual(await announced(store, cfg, now), missing);
+});
+
+Deno.test("sweep: a window longer than one page is read from the newest candle back", async () => {
+  // eval_interval_seconds = 4 h: a 12 h window, 720 1m candles, more than one page of 500.
+  const cfg = buildConfig({ symbols: ["BTC"], intervals: ["1m"], eval_interval_seconds: 14_400 });
+  const [store, now, missing] = await longSeries(1000, [1, 2, 3, 600, 719]);
+  assert.deepEqual(await announced(store, cfg, now), missing, "newest, and the page before");
+});
+
+Deno.test("sweep: a window of many pages reads at most SWEEP_MAX_PAGES, newest first", async () => {
+  const cfg = buildConfig({ symbols: ["BTC"], intervals: ["1m"], eval_cron: "0 0 1 * *" });
+  const n = (SWEEP_MAX_PAGES + 5) * SWEEP_PAGE;
+  const [store, now, missing] = await longSeries(n, [1, n - 2]);
+  let reads = 0;
+  const counted = new Proxy(store, {
+    get(t, k) {
+      const v = Reflect.get(t, k);
+      if (k === "candles") reads++;
+      return typeof v === "function" ? v.bind(t) : v;
+    },
+  }) as Store;
+  assert.deepEqual(await announced(counted, cfg, now), [missing[1]], "the newest is covered");
+  assert.equal(reads, SWEEP_MAX_PAGES);
+});
+
+Deno.test("cronMaxGapMs: the longest gap between fire times, never shorter than the real one", () => {
+  const M = 60_000, H = 60 * M, D = 24 * H;
+  const cases: [string, number][] = [
+    ["* * * * *", M],
+    ["*/5 * * * *", 5 * M],
+    ["0 * * * *", H],
+    ["0 */6 * * *", 6 * H],
+    ["0 9,17 * * *", 16 * H],
+    ["30 9 * * *", D],
+    ["59-0 * * * *", 59 * M],
+    ["5/20 * * * *", 20 * M],
+    ["0 0 * * 2", 7 * D],
+    ["0 0 * * MON-FRI", 3 * D],
+    ["0 0 * * SAT-SUN", 6 * D],
+    ["0 0 1 * *", 31 * D],
+    ["0 0 L * *", 31 * D],
+    ["0 0 31 * *", 61 * D],
+    ["0 0 29 2 *", 1461 * D],
+  ];
+  for (const [expr, gap] of cases) assert.equal(cronMaxGapMs(expr), gap, expr);
+  // Never fires within the 8-year calendar: counted as 8 years.
+  assert.equal(cronMaxGapMs("0 0 31 2 *"), (8 * 365 + 2) * D);
 });

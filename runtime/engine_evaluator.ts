@@ -93,5 +93,6 @@ export function createEvaluator(
         throw e;
       }
     },
+    warmup: (symbol: string) => forSymbol(symbol).warmup,
   };
 }

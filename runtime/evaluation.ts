@@ -5,13 +5,13 @@
  * candle (the common case: one worker, or jobs arriving in order) is one O(1) update. Any other
  * job (a worker that sees only every other candle of a series, a retry, a job from before a
  * restart) rebuilds the series from the store: a fresh evaluator fed the `historyCount` candles
- * before the job's candle, then the candle itself. So any worker, in any order, computes the
+ * (at least the strategy's warm-up plus one) before the job's candle, then the candle itself. So any worker, in any order, computes the
  * signal from the same candles, and a retried job rewrites the same record (stores upsert by
  * (symbol, interval, time, strategy)).
  * @module
  */
 import type { Context } from "@opentelemetry/api";
-import { nextOpenTime } from "../core/interval.ts";
+import { type Interval, nextOpenTime } from "../core/interval.ts";
 import type { Logger } from "../core/log.ts";
 import { counter, histogram } from "../core/metrics.ts";
 import type { SignalRecord } from "../core/signal.ts";
@@ -41,7 +41,10 @@ export interface EvaluationOptions {
   store: Store;
   /** Creates a fresh evaluator (one per series is kept). */
   makeEvaluator: () => Evaluator;
-  /** Candles fed before the job's candle when a series is rebuilt. */
+  /**
+   * Candles fed before the job's candle when a series is rebuilt (raised to the evaluator's
+   * warm-up plus one, see {@linkcode historyFor}).
+   */
   historyCount: number;
   logger: Logger;
   /** Series states kept (least recently created dropped first). */
@@ -54,6 +57,24 @@ interface SeriesState {
   evaluator: Evaluator;
   /** Open time of the last candle fed. */
   last: number;
+}
+
+/** Most candles a rebuild reads (the largest `historical_candle_count`). */
+export const MAX_HISTORY = 5000;
+
+/**
+ * Candles fed before the job's candle when a series is rebuilt: `historyCount`, but at least the
+ * strategy's warm-up plus one, so a small `historical_candle_count` cannot keep a worker that
+ * sees non-contiguous jobs (split roles) in warm-up forever.
+ */
+export function historyFor(
+  evaluator: Evaluator,
+  symbol: string,
+  interval: Interval,
+  historyCount: number,
+): number {
+  const warm = evaluator.warmup?.(symbol, interval) ?? 0;
+  return Math.min(MAX_HISTORY, Math.max(historyCount, Math.ceil(warm) + 1));
 }
 
 /** Handles evaluation jobs. */
@@ -105,11 +126,12 @@ export class EvaluationRunner {
     try {
       if (!(await this.#contiguous(job, st))) {
         m.rebuilds.inc();
+        const evaluator = this.#opts.makeEvaluator();
         const history = await store.candles(symbol, interval, {
           to: candle.time - 1,
-          limit: this.#opts.historyCount,
+          limit: historyFor(evaluator, symbol, interval, this.#opts.historyCount),
         });
-        st = { evaluator: this.#opts.makeEvaluator(), last: -Infinity };
+        st = { evaluator, last: -Infinity };
         for (const c of history) {
           st.evaluator.update(symbol, interval, c);
           st.last = c.time;

@@ -77,3 +77,17 @@ Deno.test("evaluation: a gap in open times (no candle that hour) is not a reason
   for (let i = 0; i < holed.length; i++) assert.deepEqual(await run(holed[i]), ref[i]);
   assert.equal(await rebuilds() - r0, 1);
 });
+
+Deno.test("evaluation: a rebuild reads at least the strategy's warm-up, whatever historyCount says", async () => {
+  // historical_candle_count 40 is below the default strategy's warm-up: a worker that sees every
+  // other candle of a series (two workers sharing it) rebuilds on every job and must still emit.
+  const { run } = await runnerOver(CANDLES, 40);
+  assert.ok(makeEvaluator().warmup!("BTC", "1h") > 40);
+  let signals = 0;
+  for (let i = 100; i < 140; i += 2) {
+    const s = await run(CANDLES[i]);
+    if (s) signals++;
+    assert.equal(s?.time, CANDLES[i].time, `candle ${i}`);
+  }
+  assert.equal(signals, 20, "every job got its signal");
+});

@@ -13,4 +13,10 @@ export interface Evaluator {
    * candle is not newer than the last one seen for the series (never evaluated twice).
    */
   update(symbol: string, interval: Interval, candle: Candle): SignalRecord | undefined;
+  /**
+   * Candles a fresh evaluator must be fed before it can return a signal for the series (the
+   * strategy's warm-up). A worker rebuilding a series from the store reads at least this many more
+   * than one, whatever `historical_candle_count` says, or it would never get past the warm-up.
+   */
+  warmup?(symbol: string, interval: Interval): number;
 }

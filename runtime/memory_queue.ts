@@ -1,7 +1,8 @@
 /**
  * The in-process evaluation queue for `--role all` without Redis: jobs of one series run in
  * order, different series concurrently; retries with exponential backoff; a bounded dead-letter
- * list; duplicate ids within the remembered window are ignored.
+ * list; duplicate ids within the remembered window are ignored, except a dead-lettered one: its id is
+ * forgotten so the sweep can announce the candle again once the cause (a store outage) is gone.
  * @module
  */
 import type { Health } from "../core/health.ts";
@@ -33,6 +34,8 @@ export class MemoryEvalQueue implements EvalQueue {
   readonly kind = "memory" as const;
   readonly #opts: MemoryQueueOptions;
   readonly #seen = new Map<string, true>();
+  /** Ids dead-lettered and not announced since (for the requeued metric), bounded. */
+  readonly #deadIds = new Set<string>();
   readonly #series = new SeriesQueue();
   readonly #inflight = new InFlight();
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
@@ -54,6 +57,7 @@ export class MemoryEvalQueue implements EvalQueue {
     const max = this.#opts.rememberIds ?? 200_000;
     if (this.#seen.size >= max) this.#seen.delete(this.#seen.keys().next().value!);
     this.#seen.set(id, true);
+    if (this.#deadIds.delete(id)) queueMetrics.requeued.inc({ queue: this.kind });
     queueMetrics.enqueued.inc({ queue: this.kind });
     if (!this.#handler) {
       if (this.#pending.length >= (this.#opts.maxPending ?? 100_000)) {
@@ -106,8 +110,16 @@ export class MemoryEvalQueue implements EvalQueue {
       return;
     }
     queueMetrics.deadLetters.inc({ queue: this.kind });
+    const id = evalJobId(job.symbol, job.interval, job.candle.time);
+    // Forgotten, or the sweep's re-announcement would be deduplicated away and the candle would
+    // never get a signal; the dead letter stays for operators.
+    this.#seen.delete(id);
+    this.#deadIds.add(id);
+    if (this.#deadIds.size > this.#opts.deadLetterMax) {
+      this.#deadIds.delete(this.#deadIds.values().next().value!);
+    }
     this.#dead.unshift({
-      id: evalJobId(job.symbol, job.interval, job.candle.time),
+      id,
       job,
       error: e instanceof Error ? e.message : String(e),
       attempts: attempt,

@@ -34,7 +34,10 @@ export interface DeadLetter {
 export interface EvalQueue {
   /** `memory` (in-process) or `redis` (BullMQ). */
   readonly kind: "memory" | "redis";
-  /** Adds a job under its deterministic id; a job with the same id already known is ignored. */
+  /**
+   * Adds a job under its deterministic id; a job with the same id already queued, running or done
+   * is ignored. A dead-lettered one is not: the job is tried again (the dead letter is kept).
+   */
   enqueue(job: EvalJob): Promise<void>;
   /** Starts taking jobs (worker role). Call once. */
   consume(handler: EvalHandler): void;
@@ -70,6 +73,11 @@ export const queueMetrics = {
   deadLetters: counter(
     "perptrix_queue_dead_letters_total",
     "Jobs that used every try and went to the dead-letter list",
+    ["queue"],
+  ),
+  requeued: counter(
+    "perptrix_queue_requeued_total",
+    "Dead-lettered jobs announced again (e.g. by the sweep) and given a fresh set of tries",
     ["queue"],
   ),
   depth: gauge("perptrix_queue_depth", "Evaluation jobs by state", ["queue", "state"]),

@@ -104,3 +104,65 @@ Deno.test("redis queue (BullMQ): dedupe, retries with backoff, dead letters", as
     await r.quit();
   }
 });
+
+/**
+ * A job that used every try (a store outage) must not block the same candle's next announcement
+ * (the sweep's), or the candle would never get a signal.
+ */
+async function deadLetterRecovers(q: EvalQueue, settle: () => Promise<void>) {
+  let down = true;
+  const runs: boolean[] = [];
+  q.consume(() => {
+    runs.push(down);
+    return down ? Promise.reject(new Error("store down")) : Promise.resolve();
+  });
+  await q.enqueue(job(7));
+  await until(async () => (await q.deadLetters(10)).length === 1);
+  await settle();
+  assert.deepEqual(runs, [true, true], "both tries failed");
+  down = false; // the store is back; the sweep announces the candle again
+  await q.enqueue(job(7));
+  await until(() => runs.length === 3);
+  await settle();
+  assert.deepEqual(runs, [true, true, false], "the re-announced job ran once more and succeeded");
+  // The dead letter is kept for operators; once done, the id deduplicates again.
+  assert.equal((await q.deadLetters(10))[0].id, evalJobId("BTC", "1m", job(7).candle.time));
+  await q.enqueue(job(7));
+  await settle();
+  assert.equal(runs.length, 3);
+}
+
+Deno.test("memory queue: a dead-lettered job is run again when the candle is announced again", async () => {
+  const q = new MemoryEvalQueue({ attempts: 2, backoffMs: 5, deadLetterMax: 10 });
+  try {
+    await deadLetterRecovers(q, () => new Promise((r) => setTimeout(r, 50)));
+  } finally {
+    await q.close(1000);
+  }
+});
+
+Deno.test("redis queue: a dead-lettered job is run again when the candle is announced again", async () => {
+  const prefix = `perptrix-test-${crypto.randomUUID().slice(0, 8)}`;
+  const q = new RedisEvalQueue({
+    url: REDIS,
+    prefix,
+    attempts: 2,
+    backoffMs: 20,
+    deadLetterMax: 10,
+    concurrency: 1,
+    lockMs: 2000,
+    keepCompletedSeconds: 3600,
+    workerName: "test",
+    logger,
+  });
+  try {
+    await q.ready(5000);
+    await deadLetterRecovers(q, () => new Promise((r) => setTimeout(r, 300)));
+  } finally {
+    await q.close(5000);
+    const r = new Redis(REDIS);
+    const keys = (await r.scan(0, "MATCH", `${prefix}:*`, "COUNT", 1000))[1];
+    if (keys.length > 0) await r.del(...keys);
+    await r.quit();
+  }
+});

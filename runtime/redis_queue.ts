@@ -3,7 +3,8 @@
  * running or completed within `keep_completed_seconds` is not added again), `attempts` tries with
  * exponential backoff, crash recovery (a job whose worker stops renewing its lock for `lock_ms` is
  * handed to another worker), and a dead-letter list `<prefix>:evaluations:dead` holding every job
- * that used all its tries, with its last error.
+ * that used all its tries, with its last error. A dead-lettered job does not block its id: announcing
+ * the candle again (the sweep) replaces the failed job with a fresh one.
  * @module
  */
 import { type ConnectionOptions, type Job, Queue, UnrecoverableError, Worker } from "bullmq";
@@ -97,18 +98,26 @@ export class RedisEvalQueue implements EvalQueue {
 
   async enqueue(job: EvalJob): Promise<void> {
     const jobId = evalJobId(job.symbol, job.interval, job.candle.time);
-    await timeout(
-      this.#queue.add("evaluate", job, {
-        jobId,
-        attempts: this.#opts.attempts,
-        backoff: { type: "exponential", delay: this.#opts.backoffMs },
-        removeOnComplete: { age: this.#opts.keepCompletedSeconds },
-        removeOnFail: { age: this.#opts.keepCompletedSeconds },
-      }),
-      this.#cmdMs,
-      "enqueue",
-    );
+    const requeued = await timeout(this.#add(jobId, job), this.#cmdMs, "enqueue");
+    if (requeued) queueMetrics.requeued.inc({ queue: this.kind });
     queueMetrics.enqueued.inc({ queue: this.kind });
+  }
+
+  /** Adds the job; true when a dead-lettered job with its id was replaced. */
+  async #add(jobId: string, job: EvalJob): Promise<boolean> {
+    // BullMQ keeps a failed job (removeOnFail) and ignores an add under its id, so a candle
+    // dead-lettered during an outage could never be evaluated again: remove it first. Its record
+    // stays in the dead-letter list. A failed job holds no lock, so the removal cannot race a run.
+    const removed = (await this.#queue.getJobState(jobId)) === "failed" &&
+      (await this.#queue.remove(jobId)) === 1;
+    await this.#queue.add("evaluate", job, {
+      jobId,
+      attempts: this.#opts.attempts,
+      backoff: { type: "exponential", delay: this.#opts.backoffMs },
+      removeOnComplete: { age: this.#opts.keepCompletedSeconds },
+      removeOnFail: { age: this.#opts.keepCompletedSeconds },
+    });
+    return removed;
   }
 
   consume(handler: EvalHandler): void {

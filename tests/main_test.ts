@@ -7,6 +7,9 @@ import { discover } from "../core/registry.ts";
 import { buildConfig } from "../core/config.ts";
 import { createEvaluator } from "../runtime/engine_evaluator.ts";
 import { BTC_1H, loadCandles } from "./data.ts";
+import { RoleProcess } from "./_role_process.ts";
+// @ts-types="../plugins/stores/_ioredis.d.ts"
+import { Redis } from "ioredis";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const deno = JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
@@ -158,6 +161,97 @@ Deno.test("start on the embedded default answers /health within 5 s and stops on
     for (const suffix of ["", "-shm", "-wal"]) {
       await Deno.remove(`${ROOT}/${kv}${suffix}`).catch(() => {});
     }
+  }
+});
+
+/** Writes `config` to a temporary file inside ./data (main.ts may read the project folder). */
+async function tempConfig(config: unknown): Promise<[string, () => Promise<void>]> {
+  await Deno.mkdir(`${ROOT}/data`, { recursive: true });
+  const dir = await Deno.makeTempDir({ dir: `${ROOT}/data` });
+  await Deno.writeTextFile(`${dir}/config.json`, JSON.stringify(config));
+  return [`${dir}/config.json`, () => Deno.remove(dir, { recursive: true })];
+}
+
+/** Runs main.ts; kills it after `ms` (a process that never exits is a failure, not a hang). */
+async function outputWithin(args: string[], env: Record<string, string>, ms: number) {
+  const child = run(args, env).spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), ms);
+  const o = await child.output();
+  clearTimeout(timer);
+  const dec = new TextDecoder();
+  return { code: o.code, stderr: dec.decode(o.stderr) };
+}
+
+const HERMETIC = {
+  HYPERLIQUID_API_URL: "http://127.0.0.1:9",
+  HYPERLIQUID_WS_URL: "ws://127.0.0.1:9/ws",
+  PORT: "0",
+};
+
+Deno.test("invalid store or provider options exit 2 naming the key path, never a validation dump", async () => {
+  const [kv, rmKv] = await tempConfig({ plugins: { kv: { options: { bogus: 1 } } } });
+  const [hl, rmHl] = await tempConfig({
+    plugins: { hyperliquid: { options: { pingIntervalMs: -5 } } },
+  });
+  try {
+    const k = await outputWithin(["--config", kv], HERMETIC, 20_000);
+    assert.equal(k.code, 2, k.stderr);
+    assert.match(k.stderr, /plugins\.kv\.options\.bogus: unknown option/);
+    assert.doesNotMatch(k.stderr, /"code"|fatal|listening/);
+    const h = await outputWithin(["--config", hl], { ...HERMETIC, STORE: "memory" }, 20_000);
+    assert.equal(h.code, 2, h.stderr);
+    assert.match(h.stderr, /plugins\.hyperliquid\.options\.pingIntervalMs: /);
+    assert.doesNotMatch(h.stderr, /fatal|listening/);
+  } finally {
+    await rmKv();
+    await rmHl();
+  }
+});
+
+Deno.test("--role ingest with bad provider options exits 2 instead of taking the lock and failing forever", async () => {
+  const prefix = `perptrix-test-${crypto.randomUUID().slice(0, 8)}`;
+  const [cfg, rm] = await tempConfig({
+    queue: { prefix, ingest_lock_ttl_ms: 3000 },
+    plugins: { hyperliquid: { options: { pingIntervalMs: -5 } } },
+  });
+  try {
+    const r = await outputWithin(["--role", "ingest", "--config", cfg], {
+      ...HERMETIC,
+      STORE: "memory",
+      REDIS_URL: "redis://127.0.0.1:6379",
+    }, 15_000);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /plugins\.hyperliquid\.options\.pingIntervalMs: /);
+    assert.doesNotMatch(r.stderr, /ingest lock acquired/);
+  } finally {
+    await rm();
+    const redis = new Redis("redis://127.0.0.1:6379");
+    const keys = (await redis.scan(0, "MATCH", `${prefix}:*`, "COUNT", 1000))[1];
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  }
+});
+
+Deno.test("SIGTERM during start-up (Redis not answering) stops what started and exits 0", async () => {
+  // Port 1 refuses connections: start-up waits for the queue's Redis (up to 5 s) when signalled.
+  const proc = RoleProcess.spawn("starting", ["--role", "all"], {
+    ...HERMETIC,
+    STORE: "memory",
+    REDIS_URL: "redis://127.0.0.1:1",
+    LOG_LEVEL: "info",
+  });
+  try {
+    await proc.waitForLog(/redis unavailable/, 20_000);
+    const t0 = Date.now();
+    const status = await proc.stop(15_000);
+    assert.equal(status.code, 0, proc.log);
+    assert.match(proc.log, /"msg":"stopping"/);
+    assert.match(proc.log, /"msg":"stopped"/);
+    assert.doesNotMatch(proc.log, /listening/);
+    assert.ok(Date.now() - t0 < 5000, `stopped in ${Date.now() - t0} ms`);
+  } finally {
+    proc.kill("SIGKILL");
+    await proc.child.status;
   }
 });
 
