@@ -198,6 +198,14 @@ Deno.test("invalid store or provider options exit 2 naming the key path, never a
     assert.equal(k.code, 2, k.stderr);
     assert.match(k.stderr, /plugins\.kv\.options\.bogus: unknown option/);
     assert.doesNotMatch(k.stderr, /"code"|fatal|listening/);
+    const [mem, rmMem] = await tempConfig({ plugins: { memory: { options: { path: "x" } } } });
+    try {
+      const m = await outputWithin(["--config", mem], { ...HERMETIC, STORE: "memory" }, 20_000);
+      assert.equal(m.code, 2, m.stderr);
+      assert.match(m.stderr, /plugins\.memory\.options\.path: unknown option/);
+    } finally {
+      await rmMem();
+    }
     const h = await outputWithin(["--config", hl], { ...HERMETIC, STORE: "memory" }, 20_000);
     assert.equal(h.code, 2, h.stderr);
     assert.match(h.stderr, /plugins\.hyperliquid\.options\.pingIntervalMs: /);

@@ -5,15 +5,16 @@
  * readers share them, and mutating one throws instead of corrupting the store.
  * @module
  */
-import type {
-  Candle,
-  Health,
-  Interval,
-  RangeQuery,
-  SignalRecord,
-  Store,
-  StorePlugin,
-  StrategyDoc,
+import {
+  type Candle,
+  type Health,
+  type Interval,
+  type RangeQuery,
+  type SignalRecord,
+  type Store,
+  type StorePlugin,
+  type StrategyDoc,
+  z,
 } from "perptrix";
 import {
   checkCandleBatch,
@@ -190,11 +191,17 @@ function timeBound(rows: readonly SignalRecord[], t: number, after: boolean): nu
   return lo;
 }
 
-/** The `memory` store plugin. It takes no options. */
+/** The memory store takes no options: any given is a mistake worth stopping for. */
+const MemoryOptionsSchema = z.object({}).strict();
+
+/** The `memory` store plugin. */
 const plugin: StorePlugin = {
   kind: "store",
   id: "memory",
   description: "In-process memory: for tests and throw-away runs; nothing survives a restart.",
-  create: () => new MemoryStore(),
+  create: (ctx) => {
+    MemoryOptionsSchema.parse(ctx.options ?? {});
+    return new MemoryStore();
+  },
 };
 export default plugin;
