@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 // @ts-types="../plugins/stores/_ioredis.d.ts"
 import { Redis } from "ioredis";
+import { Queue } from "bullmq";
 import { createLogger, setLogLevel } from "../core/log.ts";
 import type { EvalJob } from "./eval_job.ts";
 import { evalJobId, parseEvalJob } from "./eval_job.ts";
@@ -160,6 +161,61 @@ Deno.test("redis queue: a dead-lettered job is run again when the candle is anno
     await deadLetterRecovers(q, () => new Promise((r) => setTimeout(r, 300)));
   } finally {
     await q.close(5000);
+    const r = new Redis(REDIS);
+    const keys = (await r.scan(0, "MATCH", `${prefix}:*`, "COUNT", 1000))[1];
+    if (keys.length > 0) await r.del(...keys);
+    await r.quit();
+  }
+});
+
+Deno.test("redis queue: two producers re-announcing one dead-lettered candle run it once", async () => {
+  const prefix = `perptrix-test-${crypto.randomUUID().slice(0, 8)}`;
+  const opts = {
+    url: REDIS,
+    prefix,
+    attempts: 2,
+    backoffMs: 20,
+    deadLetterMax: 10,
+    concurrency: 1,
+    lockMs: 2000,
+    keepCompletedSeconds: 3600,
+    logger,
+  };
+  const a = new RedisEvalQueue({ ...opts, workerName: "a" });
+  const b = new RedisEvalQueue({ ...opts, workerName: "b" });
+  const original = Queue.prototype.getJobState;
+  try {
+    await a.ready(5000);
+    await b.ready(5000);
+    let down = true;
+    const runs: boolean[] = [];
+    a.consume(() => {
+      runs.push(down);
+      return down ? Promise.reject(new Error("store down")) : Promise.resolve();
+    });
+    await a.enqueue(job(7));
+    await until(async () => (await a.deadLetters(10)).length === 1);
+    down = false;
+    // Both producers read "failed"; the second acts only after the first one's job has run:
+    // the interleaving in which a check-then-remove-then-add ran the candle twice.
+    let arrived = 0;
+    let bothRead!: () => void;
+    const barrier = new Promise<void>((r) => bothRead = r);
+    Queue.prototype.getJobState = async function (this: Queue, id: string) {
+      const state = await original.call(this, id);
+      const n = ++arrived;
+      if (n === 2) bothRead();
+      await barrier;
+      if (n === 2) await until(() => runs.length === 3);
+      return state;
+    } as typeof original;
+    await Promise.all([a.enqueue(job(7)), b.enqueue(job(7))]);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(runs, [true, true, false], "run once more, not twice");
+  } finally {
+    Queue.prototype.getJobState = original;
+    await a.close(5000);
+    await b.close(5000);
     const r = new Redis(REDIS);
     const keys = (await r.scan(0, "MATCH", `${prefix}:*`, "COUNT", 1000))[1];
     if (keys.length > 0) await r.del(...keys);

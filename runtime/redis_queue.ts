@@ -103,13 +103,24 @@ export class RedisEvalQueue implements EvalQueue {
     queueMetrics.enqueued.inc({ queue: this.kind });
   }
 
-  /** Adds the job; true when a dead-lettered job with its id was replaced. */
+  /** Adds the job; true when a dead-lettered job with its id was queued again instead. */
   async #add(jobId: string, job: EvalJob): Promise<boolean> {
     // BullMQ keeps a failed job (removeOnFail) and ignores an add under its id, so a candle
-    // dead-lettered during an outage could never be evaluated again: remove it first. Its record
-    // stays in the dead-letter list. A failed job holds no lock, so the removal cannot race a run.
-    const removed = (await this.#queue.getJobState(jobId)) === "failed" &&
-      (await this.#queue.remove(jobId)) === 1;
+    // dead-lettered during an outage could never be evaluated again: retry it instead, with its
+    // attempts reset. The retry is one atomic move out of the failed set, so of two enqueues
+    // racing on it exactly one succeeds (the other finds it no longer failed: nothing to add).
+    // Its record stays in the dead-letter list.
+    if ((await this.#queue.getJobState(jobId)) === "failed") {
+      const failed = await this.#queue.getJob(jobId);
+      if (failed !== undefined) {
+        try {
+          await failed.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
+          return true;
+        } catch {
+          return false;
+        }
+      }
+    }
     await this.#queue.add("evaluate", job, {
       jobId,
       attempts: this.#opts.attempts,
@@ -117,7 +128,7 @@ export class RedisEvalQueue implements EvalQueue {
       removeOnComplete: { age: this.#opts.keepCompletedSeconds },
       removeOnFail: { age: this.#opts.keepCompletedSeconds },
     });
-    return removed;
+    return false;
   }
 
   consume(handler: EvalHandler): void {

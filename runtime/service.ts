@@ -237,16 +237,20 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
           );
         }
       }
+      // Retry waits end now: a candle still failing is not worth the budget the queue, store and
+      // HTTP shutdown need (the provider backfills from the store at the next start).
+      pipeline?.close();
       if (!(await inflight.drain(left()))) {
         logger.warn("in-flight work abandoned at shutdown", { tasks: inflight.size });
       }
-      pipeline?.close();
       await queue?.close(left()).catch((e) => logger.warn("queue close", { error: e }));
       await openCandles?.close().catch(() => {});
       if (store && storeStart) {
         const s = store;
-        // A store still starting (start-up aborted) is stopped once its start settles.
-        await withTimeout(storeStart.then(() => s.stop()), left(), "store stop").catch((e) =>
+        // A store still starting (start-up aborted) is stopped once its start settles; one whose
+        // start failed is stopped too, since it may hold connections (the Redis cache's client).
+        const settled = storeStart.then(() => {}, () => {});
+        await withTimeout(settled.then(() => s.stop()), left(), "store stop").catch((e) =>
           logger.error("store stop", { error: e })
         );
       }
@@ -285,8 +289,6 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
     });
     store = st;
     storeStart = st.start();
-    // A store that failed to start has nothing to stop.
-    storeStart.catch(() => storeStart = undefined);
     await step(storeStart);
     if (opts.onStoreReady) await step(opts.onStoreReady(st));
     checks.store = async () => ({ ...(await st.health()), required: true });

@@ -51,7 +51,10 @@ interface Harness {
   logger: ReturnType<typeof recordingLogger>;
 }
 
-async function harness(sweepSeconds = 3600): Promise<Harness> {
+async function harness(
+  sweepSeconds = 3600,
+  queue: Record<string, number> = { attempts: 3, backoff_ms: 20 },
+): Promise<Harness> {
   const registry = await discover();
   let sink: MarketSink | undefined;
   const provider: Provider = {
@@ -103,7 +106,7 @@ async function harness(sweepSeconds = 3600): Promise<Harness> {
     port: 0,
     hostname: "127.0.0.1",
     eval_interval_seconds: sweepSeconds,
-    queue: { attempts: 3, backoff_ms: 20 },
+    queue,
   });
   const logger = recordingLogger();
   const svc = await startService({
@@ -185,4 +188,40 @@ Deno.test("ingest: a parked candle is stored by the sweep tick when no further c
   } finally {
     await h.stop();
   }
+});
+
+Deno.test("ingest: a stop while the store is down does not wait out the retry backoff", async () => {
+  // 10 attempts from 200 ms double up to the 5 s cap: ~25 s of waits, more than the 10 s budget.
+  const h = await harness(3600, { attempts: 10, backoff_ms: 200 });
+  h.setDown(true);
+  h.feed(0);
+  await sleep(50);
+  const t0 = Date.now();
+  await h.stop();
+  const took = Date.now() - t0;
+  assert.ok(took < 3000, `stop took ${took} ms`);
+  assert.ok(!h.logger.lines.some((l) => l.includes("in-flight work abandoned")), "drained");
+});
+
+Deno.test("a store that fails to start leaves no Redis connection of the cache behind", async () => {
+  // A child process exits by itself only when nothing was left open.
+  const child = new Deno.Command("deno", {
+    args: [
+      "run",
+      "--unstable-kv",
+      "--allow-read=.",
+      "--allow-env",
+      "--allow-net=127.0.0.1",
+      "--allow-sys",
+      "tests/_failed_start.ts",
+    ],
+    cwd: new URL("..", import.meta.url).pathname,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  const out = await child.output();
+  clearTimeout(timer);
+  assert.equal(out.signal, null, "it had to be killed: a connection was left open");
+  assert.match(new TextDecoder().decode(out.stdout), /refused: .*disk full/);
 });

@@ -286,6 +286,9 @@ export class RedisCachedStore implements Store {
     }
     this.#repairTimer = setTimeout(() => {
       this.#repairTimer = undefined;
+      // A repair still running (stalled on Redis) is waited for at a polite pace, never in a
+      // zero-delay loop while its first round has not set a backoff yet.
+      if (this.#repairing) return this.#scheduleRepair(Math.max(100, this.#repairDelay));
       this.#repair().finally(() => this.#scheduleRepair(this.#repairDelay));
     }, delay);
   }
