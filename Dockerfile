@@ -3,8 +3,10 @@
 FROM denoland/deno:2.9.6
 
 WORKDIR /app
-# Dependencies first so source edits keep the npm cache layer.
+# Dependencies first (every import-map package, from the lock alone), so a source edit reuses
+# the npm cache layer; then the sources, whose module graph is cached against it.
 COPY deno.json deno.lock ./
+RUN deno install --frozen
 COPY . .
 RUN deno cache --frozen main.ts \
   && mkdir -p /app/data && chown -R deno:deno /app/data

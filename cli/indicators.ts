@@ -144,8 +144,13 @@ export async function main(
   error: (text: string) => void,
   chunk: number = JSON_CHUNK,
 ): Promise<number> {
-  if (args.length !== 1 || args[0] === "-h" || args[0] === "--help") {
-    error("usage: deno task indicators FILE.csv   (columns time,open,high,low,close,volume)");
+  const usage = "usage: deno task indicators FILE.csv   (columns time,open,high,low,close,volume)";
+  if (args.length === 1 && (args[0] === "-h" || args[0] === "--help")) {
+    error(usage); // asked for: not an error, as with the other CLIs
+    return 0;
+  }
+  if (args.length !== 1) {
+    error(usage);
     return 2;
   }
   const file = args[0];

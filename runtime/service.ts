@@ -33,7 +33,7 @@ import { EvaluationRunner } from "./evaluation.ts";
 import type { Evaluator } from "./evaluator.ts";
 import { InFlight } from "./inflight.ts";
 import { IngestPipeline } from "./ingest.ts";
-import { IngestLock } from "./ingest_lock.ts";
+import { ingestLeader, IngestLock } from "./ingest_lock.ts";
 import { MemoryEvalQueue } from "./memory_queue.ts";
 import { MemoryOpenCandles, type OpenCandles, RedisOpenCandles } from "./open_candles.ts";
 import type { EvalQueue } from "./queue.ts";
@@ -230,6 +230,7 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
       if (!quiet) logger.info("stopping", { budget_ms: budget });
       if (lock) await withTimeout(lock.stop(), left(), "ingest lock release").catch(() => {});
       else if (schedule || provider) {
+        ingestLeader.set(0);
         schedule?.stop();
         if (provider) {
           await withTimeout(provider.stop(), left(), "provider stop").catch((e) =>
@@ -423,7 +424,12 @@ export async function startService(opts: ServiceOptions): Promise<Service> {
           required: false,
         });
         l.start();
-      } else startIngest();
+      } else {
+        // Without Redis this process is the only ingest: the leader gauge says so, as the lock
+        // would (dashboards alert when the deployment's leaders do not sum to 1).
+        startIngest();
+        ingestLeader.set(1);
+      }
     }
 
     if (redis) {

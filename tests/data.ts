@@ -7,10 +7,16 @@ import type { Candle } from "../core/candle.ts";
 import { parseCandlesCsv, parseFundingCsv } from "../core/csv.ts";
 import type { FundingPoint } from "../core/market.ts";
 
+/** Folders that exist but this process may not read (the task's `--allow-read` omits them). */
+const denied: string[] = [];
+
 function exists(p: string): boolean {
   try {
     return Deno.statSync(p).isDirectory;
-  } catch {
+  } catch (e) {
+    if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+      denied.push(p);
+    }
     return false;
   }
 }
@@ -23,8 +29,13 @@ function resolveDataDir(): string {
   const repo = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
   const candidates = [fromEnv, `${repo}/../shared/data`, "/work/shared/data"];
   for (const c of candidates) if (c && exists(c)) return c;
+  const why = denied.length > 0
+    ? `; not readable with this task's permissions: ${denied.join(", ")} ` +
+      "(the tasks read ../shared: put the checkout beside the shared folder, or add the folder to " +
+      "--allow-read)"
+    : "";
   throw new Error(
-    `shared data folder not found (tried ${candidates.filter(Boolean).join(", ")}); ` +
+    `shared data folder not found (tried ${candidates.filter(Boolean).join(", ")})${why}; ` +
       "set PERPTRIX_DATA_DIR",
   );
 }

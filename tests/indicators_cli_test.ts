@@ -16,9 +16,9 @@ import { BTC_1H, dataPath, loadCandles } from "./data.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 
-async function run(file: string) {
+async function run(...args: string[]) {
   const out = await new Deno.Command("deno", {
-    args: ["run", `--allow-read=.,../shared,/tmp`, "cli/indicators.ts", file],
+    args: ["run", `--allow-read=.,../shared,/tmp`, "cli/indicators.ts", ...args],
     cwd: root,
     stdout: "piped",
     stderr: "piped",
@@ -96,6 +96,12 @@ Deno.test("indicators CLI: a bad row stops the run with its line number", async 
 });
 
 Deno.test("indicators CLI: usage and unreadable files are clear errors", async () => {
+  const help = await run("--help");
+  assert.equal(help.code, 0, "asked-for usage is not an error");
+  assert.match(help.stderr, /usage: deno task indicators FILE\.csv/);
+  const noFile = await run();
+  assert.equal(noFile.code, 2);
+  assert.match(noFile.stderr, /usage/);
   const missing = await run("/tmp/does-not-exist-perptrix.csv");
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /cannot read \/tmp\/does-not-exist-perptrix.csv/);

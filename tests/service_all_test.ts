@@ -113,6 +113,7 @@ Deno.test("--role all: ingests, evaluates and serves candles, signals, indicator
     assert.ok(observed >= signals.length, `${observed} latencies, ${signals.length} BTC signals`);
     assert.equal(observed, ok, "one latency observation per stored signal");
     assert.ok(metricSum(metrics, "perptrix_ingest_candles_total", { interval: "1m" }) > 0);
+    assert.equal(metricSum(metrics, "perptrix_ingest_leader"), 1, "the only ingest is the leader");
 
     const status = await proc.stop();
     assert.equal(status.code, 0, proc.log);
