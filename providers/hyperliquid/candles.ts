@@ -54,7 +54,8 @@ export function wireTimeProblem(
   const last = nextOpenTime(interval, w.t) - 1;
   if (w.T !== last) return `T ${w.T} is not t + ${interval} − 1 (${last})`;
   if (w.t - now > intervalMs(interval)) {
-    return `t ${w.t} is more than one ${interval} ahead of the clock (${now})`;
+    return `t ${w.t} is more than one ${interval} ahead of the clock (${now}); if every frame ` +
+      "says so, this machine's clock is behind: synchronise it (NTP)";
   }
   return undefined;
 }
