@@ -13,6 +13,13 @@
  * configuration first; an item this parser does not understand widens the result the same way.
  * @module
  */
+import {
+  CRON_FIELDS,
+  cronValue,
+  DOM_SPECIAL,
+  DOW_SPECIAL,
+  expandCronField as expand,
+} from "../core/cron_syntax.ts";
 
 const MIN = 60_000;
 const DAY_MIN = 1440;
@@ -20,53 +27,7 @@ const HORIZON_DAYS = 8 * 365 + 2;
 /** Monday 2024-01-01, so the walk covers the leap days of 2024 and 2028. */
 const EPOCH = Date.UTC(2024, 0, 1);
 
-interface Field {
-  min: number;
-  max: number;
-  names?: readonly string[];
-}
-
-const MINUTE: Field = { min: 0, max: 59 };
-const HOUR: Field = { min: 0, max: 23 };
-const DOM: Field = { min: 1, max: 31 };
-const MONTH: Field = {
-  min: 1,
-  max: 12,
-  names: ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"],
-};
-const DOW: Field = { min: 1, max: 7, names: ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"] };
-
-function value(s: string, f: Field): number {
-  if (/^\d{1,2}$/.test(s)) return Number(s);
-  const i = f.names?.indexOf(s.toUpperCase()) ?? -1;
-  if (i >= 0) return f.min + i;
-  throw new Error(`"${s}" is not a value`);
-}
-
-/** Expands a list of `*`, `v`, `a-b` (wrapping) items, each with an optional `/step`. */
-function expand(field: string, f: Field): Set<number> {
-  const out = new Set<number>();
-  for (const item of field.split(",")) {
-    const [base, stepText] = item.split("/");
-    const step = stepText === undefined ? 1 : Number(stepText);
-    if (!(step >= 1)) throw new Error(`bad step in "${item}"`);
-    let seq: number[];
-    if (base === "*" || base === "?") seq = range(f.min, f.max);
-    else {
-      const ends = base.split("-");
-      const a = value(ends[0], f);
-      // `a/n` runs from a to the field's end.
-      const b = ends.length > 1 ? value(ends[1], f) : stepText === undefined ? a : f.max;
-      seq = a <= b ? range(a, b) : [...range(a, f.max), ...range(f.min, b)];
-    }
-    for (let i = 0; i < seq.length; i += step) out.add(seq[i]);
-  }
-  return out;
-}
-
-function range(a: number, b: number): number[] {
-  return Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => a + i);
-}
+const [MINUTE, HOUR, DOM, MONTH, DOW] = CRON_FIELDS;
 
 type DayTest = (y: number, m: number, d: number) => boolean;
 
@@ -90,7 +51,7 @@ function nearestWeekday(y: number, m: number, n: number): number {
 
 function domTest(s: string): DayTest | undefined {
   if (s === "*" || s === "?") return undefined;
-  const m = /^L(?:-(\d{1,2}))?(W?)$|^(\d{1,2})W$/.exec(s);
+  const m = DOM_SPECIAL.exec(s);
   if (m) {
     const back = Number(m[1] ?? 0);
     const nth = m[3] === undefined ? undefined : Number(m[3]);
@@ -108,11 +69,12 @@ function domTest(s: string): DayTest | undefined {
 
 function dowTest(s: string): DayTest | undefined {
   if (s === "*" || s === "?") return undefined;
-  if (s.toUpperCase() === "L") return (y, m, d) => weekday(y, m, d) === 7;
-  const m = /^([A-Za-z]{3}|\d{1,2})(?:(L)|#(\d{1,2}))$/.exec(s);
+  const m = DOW_SPECIAL.exec(s);
+  if (m && m[1] === undefined) return (y, mo, d) => weekday(y, mo, d) === 7; // `L`: Saturday
   if (m) {
-    const v = value(m[1], DOW);
-    const nth = m[3] === undefined ? undefined : Number(m[3]);
+    const v = cronValue(m[1], DOW);
+    if (typeof v === "string") throw new Error(v);
+    const nth = m[2] === undefined ? undefined : Number(m[2]);
     return (y, mo, d) =>
       weekday(y, mo, d) === v &&
       (nth === undefined ? d + 7 > daysIn(y, mo) : Math.ceil(d / 7) === nth);

@@ -17,7 +17,7 @@ import type { Logger } from "../core/log.ts";
 import { counter, gauge } from "../core/metrics.ts";
 import type { Store } from "../core/store.ts";
 import { seriesKey } from "./eval_job.ts";
-import type { EvalQueue } from "./queue.ts";
+import { backoffDelay, type EvalQueue } from "./queue.ts";
 import { SeriesQueue } from "./series_queue.ts";
 import { inSpan, traceparentOf } from "./tracing.ts";
 
@@ -225,7 +225,7 @@ export class IngestPipeline {
           return false;
         }
         ingestMetrics.retries.inc();
-        const wait = Math.min(this.#o.maxBackoffMs ?? 5000, this.#o.backoffMs * 2 ** (attempt - 1));
+        const wait = Math.min(this.#o.maxBackoffMs ?? 5000, backoffDelay(this.#o, attempt));
         await sleep(wait, this.#closing.signal);
       }
     }

@@ -60,7 +60,7 @@ export interface RetryPolicy {
 }
 
 /** Delay before try number `attempt + 1` after `attempt` failures (1-based): base × 2^(n−1). */
-export function backoffDelay(policy: RetryPolicy, attempt: number): number {
+export function backoffDelay(policy: Pick<RetryPolicy, "backoffMs">, attempt: number): number {
   return policy.backoffMs * 2 ** Math.max(0, Math.min(attempt - 1, 30));
 }
 

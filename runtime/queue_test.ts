@@ -32,12 +32,38 @@ async function until(cond: () => boolean | Promise<boolean>, ms = 10_000): Promi
   }
 }
 
+/** A Redis queue under its own key prefix, with the tests' timings. */
+function redisQueue(
+  prefix: string,
+  over: { attempts: number; concurrency: number; workerName?: string },
+): RedisEvalQueue {
+  return new RedisEvalQueue({
+    url: REDIS,
+    prefix,
+    backoffMs: 20,
+    deadLetterMax: 10,
+    lockMs: 2000,
+    keepCompletedSeconds: 3600,
+    workerName: "test",
+    logger,
+    ...over,
+  });
+}
+
+/** Deletes every key a test wrote under `prefix`. */
+async function dropPrefix(prefix: string): Promise<void> {
+  const r = new Redis(REDIS);
+  const keys = (await r.scan(0, "MATCH", `${prefix}:*`, "COUNT", 1000))[1];
+  if (keys.length > 0) await r.del(...keys);
+  await r.quit();
+}
+
 Deno.test("job ids are deterministic and safe for symbols with ':'", () => {
   assert.equal(evalJobId("BTC", "1m", 5), "BTC|1m|5");
   assert.equal(evalJobId("xyz:ABC", "1h", 5), "xyz%3AABC|1h|5");
   assert.throws(() => parseEvalJob({ ...job(0), candle: { ...job(0).candle, high: 1 } }), /candle/);
   assert.throws(() => parseEvalJob({ ...job(0), interval: "2m" }), /interval/);
-  assert.equal(backoffDelay({ attempts: 5, backoffMs: 100, deadLetterMax: 1 }, 3), 400);
+  assert.equal(backoffDelay({ backoffMs: 100 }, 3), 400);
 });
 
 async function behaves(q: EvalQueue, settle: () => Promise<void>) {
@@ -78,18 +104,7 @@ Deno.test("memory queue: dedupe, retries with backoff, dead letters", async () =
 
 Deno.test("redis queue (BullMQ): dedupe, retries with backoff, dead letters", async () => {
   const prefix = `perptrix-test-${crypto.randomUUID().slice(0, 8)}`;
-  const q = new RedisEvalQueue({
-    url: REDIS,
-    prefix,
-    attempts: 3,
-    backoffMs: 20,
-    deadLetterMax: 10,
-    concurrency: 2,
-    lockMs: 2000,
-    keepCompletedSeconds: 3600,
-    workerName: "test",
-    logger,
-  });
+  const q = redisQueue(prefix, { attempts: 3, concurrency: 2 });
   try {
     await q.ready(5000);
     await behaves(q, () => new Promise((r) => setTimeout(r, 400)));
@@ -99,10 +114,7 @@ Deno.test("redis queue (BullMQ): dedupe, retries with backoff, dead letters", as
     assert.equal((await q.health()).ok, true);
   } finally {
     await q.close(5000);
-    const r = new Redis(REDIS);
-    const keys = (await r.scan(0, "MATCH", `${prefix}:*`, "COUNT", 1000))[1];
-    if (keys.length > 0) await r.del(...keys);
-    await r.quit();
+    await dropPrefix(prefix);
   }
 });
 
@@ -144,45 +156,20 @@ Deno.test("memory queue: a dead-lettered job is run again when the candle is ann
 
 Deno.test("redis queue: a dead-lettered job is run again when the candle is announced again", async () => {
   const prefix = `perptrix-test-${crypto.randomUUID().slice(0, 8)}`;
-  const q = new RedisEvalQueue({
-    url: REDIS,
-    prefix,
-    attempts: 2,
-    backoffMs: 20,
-    deadLetterMax: 10,
-    concurrency: 1,
-    lockMs: 2000,
-    keepCompletedSeconds: 3600,
-    workerName: "test",
-    logger,
-  });
+  const q = redisQueue(prefix, { attempts: 2, concurrency: 1 });
   try {
     await q.ready(5000);
     await deadLetterRecovers(q, () => new Promise((r) => setTimeout(r, 300)));
   } finally {
     await q.close(5000);
-    const r = new Redis(REDIS);
-    const keys = (await r.scan(0, "MATCH", `${prefix}:*`, "COUNT", 1000))[1];
-    if (keys.length > 0) await r.del(...keys);
-    await r.quit();
+    await dropPrefix(prefix);
   }
 });
 
 Deno.test("redis queue: two producers re-announcing one dead-lettered candle run it once", async () => {
   const prefix = `perptrix-test-${crypto.randomUUID().slice(0, 8)}`;
-  const opts = {
-    url: REDIS,
-    prefix,
-    attempts: 2,
-    backoffMs: 20,
-    deadLetterMax: 10,
-    concurrency: 1,
-    lockMs: 2000,
-    keepCompletedSeconds: 3600,
-    logger,
-  };
-  const a = new RedisEvalQueue({ ...opts, workerName: "a" });
-  const b = new RedisEvalQueue({ ...opts, workerName: "b" });
+  const a = redisQueue(prefix, { attempts: 2, concurrency: 1, workerName: "a" });
+  const b = redisQueue(prefix, { attempts: 2, concurrency: 1, workerName: "b" });
   const original = Queue.prototype.getJobState;
   try {
     await a.ready(5000);
@@ -216,9 +203,6 @@ Deno.test("redis queue: two producers re-announcing one dead-lettered candle run
     Queue.prototype.getJobState = original;
     await a.close(5000);
     await b.close(5000);
-    const r = new Redis(REDIS);
-    const keys = (await r.scan(0, "MATCH", `${prefix}:*`, "COUNT", 1000))[1];
-    if (keys.length > 0) await r.del(...keys);
-    await r.quit();
+    await dropPrefix(prefix);
   }
 });

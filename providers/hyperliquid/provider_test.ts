@@ -161,22 +161,19 @@ Deno.test("candle frames off the bucket grid, with a wrong T or dated ahead are 
   await p.stop();
 });
 
+/** A BTC `activeAssetCtx` frame with sane values, `x` overriding some of them. */
+function ctxFrame(x: Record<string, string> = {}): string {
+  return JSON.stringify({
+    channel: "activeAssetCtx",
+    data: {
+      coin: "BTC",
+      ctx: { funding: "0.0000125", openInterest: "10.0", oraclePx: "100.0", markPx: "100.0", ...x },
+    },
+  });
+}
+
 Deno.test('activeAssetCtx values that are not finite ("1e400") are rejected', async () => {
   const { p, perps } = await offline({ v: T0 });
-  const ctx = (x: Record<string, string>) =>
-    JSON.stringify({
-      channel: "activeAssetCtx",
-      data: {
-        coin: "BTC",
-        ctx: {
-          funding: "0.0000125",
-          openInterest: "10.0",
-          oraclePx: "100.0",
-          markPx: "100.0",
-          ...x,
-        },
-      },
-    });
   const cases: Record<string, string>[] = [
     { markPx: "1e400" },
     { oraclePx: "1e400" },
@@ -188,11 +185,11 @@ Deno.test('activeAssetCtx values that are not finite ("1e400") are rejected', as
   ];
   for (const bad of cases) {
     const before = await malformedCount("ctx_values");
-    p.handleFrame(ctx(bad));
+    p.handleFrame(ctxFrame(bad));
     assert.equal(await malformedCount("ctx_values"), before + 1, JSON.stringify(bad));
   }
   assert.equal(perps.length, 0);
-  p.handleFrame(ctx({ premium: "0.0001" }));
+  p.handleFrame(ctxFrame({ premium: "0.0001" }));
   assert.equal(perps.length, 1, "a valid context still passes");
   await p.stop();
 });
@@ -280,19 +277,7 @@ Deno.test("funding rows and contexts out of range never reach a candle or the si
     },
     onSubscribe(socket, sub) {
       if (sub.type !== "activeAssetCtx") return;
-      socket.send(JSON.stringify({
-        channel: "activeAssetCtx",
-        data: {
-          coin: "BTC",
-          ctx: {
-            funding: "0.0000125",
-            openInterest: "10.0",
-            oraclePx: "100.0",
-            markPx: "100.0",
-            premium: "1e400",
-          },
-        },
-      }));
+      socket.send(ctxFrame({ premium: "1e400" }));
     },
   });
   const p = scriptedProvider(venue, "1h", now);
